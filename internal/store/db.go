@@ -1,0 +1,326 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/strongroom-id/strongroom/internal/apperr"
+	"github.com/strongroom-id/strongroom/internal/audit"
+	"github.com/strongroom-id/strongroom/internal/clock"
+)
+
+// Dialect is what differs between the databases.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// Numbered placeholders ($1, $2, …) instead of ?.
+	Numbered bool
+	// Time converts a time for use as a query argument.
+	Time func(time.Time) any
+	// Translate maps a driver error to an application error by its code,
+	// or returns nil when it does not know the error.
+	Translate func(error) error
+	// ForUpdate is appended to a SELECT that locks the rows it reads
+	// (empty for SQLite, whose write transactions are already exclusive).
+	ForUpdate string
+	// Migrations lists the embedded migrations, in order.
+	Migrations []Migration
+	// MigrationsTable is the DDL that creates the migrations table.
+	MigrationsTable string
+	// LockMigrations serialises migration runs across processes on conn
+	// and returns the function that releases the lock.
+	LockMigrations func(ctx context.Context, conn *sql.Conn) (func(), error)
+}
+
+// DB is the database. Reads outside a transaction use the reader pool;
+// writes happen in InTx on the writer pool (one connection for SQLite, so
+// writes are serialised; the same pool for PostgreSQL).
+type DB struct {
+	conn
+	writer  *sql.DB
+	reader  *sql.DB
+	clock   clock.Clock
+	version string
+}
+
+// Options configure a DB.
+type Options struct {
+	Clock      clock.Clock
+	AppVersion string
+}
+
+// New returns a DB over the given pools (which may be the same).
+func New(writer, reader *sql.DB, d *Dialect, o Options) *DB {
+	if o.Clock == nil {
+		o.Clock = clock.Real{}
+	}
+	return &DB{conn: conn{x: reader, d: d}, writer: writer, reader: reader, clock: o.Clock, version: o.AppVersion}
+}
+
+// Dialect returns the database dialect's name.
+func (db *DB) Dialect() string { return db.d.Name }
+
+// Clock returns the clock transactions take their time from.
+func (db *DB) Clock() clock.Clock { return db.clock }
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.writer.Close()
+	if db.reader != db.writer {
+		err = errors.Join(err, db.reader.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	return db.reader.PingContext(ctx)
+}
+
+// Tx is one database transaction.
+type Tx struct {
+	conn
+	tx     *sql.Tx
+	now    time.Time
+	events []audit.Event
+	after  []func()
+}
+
+// Now is the transaction's time, taken once when it began.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Audit queues an audit event; it is appended to the chain when the
+// transaction commits, and discarded if it rolls back.
+func (tx *Tx) Audit(e audit.Event) { tx.events = append(tx.events, e) }
+
+// AfterCommit registers fn to run after a successful commit (for example to
+// wake a background worker).
+func (tx *Tx) AfterCommit(fn func()) { tx.after = append(tx.after, fn) }
+
+// InTx runs fn in a transaction and commits it when fn returns nil.
+func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	sqlTx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return db.translate(err)
+	}
+	tx := &Tx{conn: conn{x: sqlTx, d: db.d}, tx: sqlTx, now: db.clock.Now().UTC().Truncate(time.Microsecond)}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if len(tx.events) > 0 {
+		if err = tx.appendAudit(ctx); err != nil {
+			return err
+		}
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return db.translate(err)
+	}
+	for _, f := range tx.after {
+		f()
+	}
+	return nil
+}
+
+// conn runs queries on a pool or a transaction, rebinding placeholders and
+// converting arguments for the dialect.
+type conn struct {
+	x interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	}
+	d *Dialect
+}
+
+var rebound sync.Map // query text → numbered form
+
+func (c *conn) rebind(q string) string {
+	if !c.d.Numbered {
+		return q
+	}
+	if v, ok := rebound.Load(q); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	s := b.String()
+	rebound.Store(q, s)
+	return s
+}
+
+func (c *conn) args(args []any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = c.d.Time(v.UTC().Truncate(time.Microsecond))
+		case *time.Time:
+			if v == nil {
+				args[i] = nil
+			} else {
+				args[i] = c.d.Time(v.UTC().Truncate(time.Microsecond))
+			}
+		}
+	}
+	return args
+}
+
+func (c *conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := c.x.ExecContext(ctx, c.rebind(q), c.args(args)...)
+	return r, c.translate(err)
+}
+
+func (c *conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := c.x.QueryContext(ctx, c.rebind(q), c.args(args)...)
+	return rows, c.translate(err)
+}
+
+func (c *conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return c.x.QueryRowContext(ctx, c.rebind(q), c.args(args)...)
+}
+
+// translate maps driver errors to application errors by code.
+func (c *conn) translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.Wrap(err, apperr.NotFound, "not found")
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if t := c.d.Translate(err); t != nil {
+		return t
+	}
+	return apperr.Wrap(err, apperr.Internal, "database error")
+}
+
+// scanner is satisfied by *sql.Row and *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
+
+// one runs a query expected to return one row and scans it with scan;
+// no row is apperr.NotFound.
+func one[T any](ctx context.Context, c *conn, scan func(scanner) (T, error), q string, args ...any) (T, error) {
+	v, err := scan(c.queryRow(ctx, q, args...))
+	if err != nil {
+		var zero T
+		return zero, c.translate(err)
+	}
+	return v, nil
+}
+
+// list runs a query and scans every row.
+func list[T any](ctx context.Context, c *conn, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := c.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, c.translate(err)
+		}
+		out = append(out, v)
+	}
+	return out, c.translate(rows.Err())
+}
+
+// affected turns "no row changed" into NotFound.
+func affected(r sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := r.RowsAffected()
+	if err != nil {
+		return apperr.Wrap(err, apperr.Internal, "database error")
+	}
+	if n == 0 {
+		return apperr.New(apperr.NotFound, "not found")
+	}
+	return nil
+}
+
+// placeholders returns "?, ?, …" for n arguments.
+func placeholders(n int) string {
+	if n <= 0 {
+		return "NULL"
+	}
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// anyArgs converts a string slice to query arguments.
+func anyArgs(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// where builds a conjunction of conditions with their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) in(col string, vals []string) {
+	w.add(fmt.Sprintf("%s IN (%s)", col, placeholders(len(vals))), anyArgs(vals)...)
+}
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// limit returns a LIMIT clause for n (0: no limit).
+func limit(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return " LIMIT " + strconv.Itoa(n)
+}
+
+// ExecForTest runs a statement in the transaction. It exists for the
+// conformance suite, to prove that the database itself refuses changes
+// that Strongroom's code never makes.
+func (tx *Tx) ExecForTest(ctx context.Context, q string, args ...any) error {
+	_, err := tx.exec(ctx, q, args...)
+	return err
+}

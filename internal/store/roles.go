@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/strongroom-id/strongroom/internal/directory"
+)
+
+const roleAssignmentCols = "id, role_definition_id, principal_id, principal_type, directory_scope_id, kind, start_at, end_at, created_at, created_by"
+
+func scanRoleAssignment(s scanner) (directory.RoleAssignment, error) {
+	var a directory.RoleAssignment
+	err := s.Scan(&a.ID, &a.RoleDefinitionID, &a.PrincipalID, &a.PrincipalType, &a.DirectoryScopeID, &a.Kind,
+		nullTimeCol{&a.StartDateTime}, nullTimeCol{&a.EndDateTime}, timeCol{&a.CreatedDateTime}, &a.CreatedBy)
+	return a, err
+}
+
+// FindRoleAssignments returns role assignments matching f, ordered by id.
+func (c *conn) FindRoleAssignments(ctx context.Context, f directory.RoleAssignmentFilter) ([]directory.RoleAssignment, error) {
+	var w where
+	if f.ID != "" {
+		w.add("id = ?", f.ID)
+	}
+	if len(f.PrincipalIDs) > 0 {
+		w.in("principal_id", f.PrincipalIDs)
+	}
+	if f.RoleDefinitionID != "" {
+		w.add("role_definition_id = ?", f.RoleDefinitionID)
+	}
+	if f.Kind != "" {
+		w.add("kind = ?", string(f.Kind))
+	}
+	if f.InForceAt != nil {
+		w.add("(start_at IS NULL OR start_at <= ?) AND (end_at IS NULL OR end_at > ?)", *f.InForceAt, *f.InForceAt)
+	}
+	if f.After != "" {
+		w.add("id > ?", f.After)
+	}
+	return list(ctx, c, scanRoleAssignment, "SELECT "+roleAssignmentCols+" FROM role_assignments"+w.String()+" ORDER BY id"+limit(f.Limit), w.args...)
+}
+
+// CreateRoleAssignment inserts a.
+func (tx *Tx) CreateRoleAssignment(ctx context.Context, a directory.RoleAssignment) error {
+	_, err := tx.exec(ctx, "INSERT INTO role_assignments ("+roleAssignmentCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		a.ID, a.RoleDefinitionID, a.PrincipalID, string(a.PrincipalType), a.DirectoryScopeID, string(a.Kind), a.StartDateTime, a.EndDateTime, a.CreatedDateTime, a.CreatedBy)
+	return err
+}
+
+// DeleteRoleAssignment removes one assignment.
+func (tx *Tx) DeleteRoleAssignment(ctx context.Context, id string) error {
+	return affected(tx.exec(ctx, "DELETE FROM role_assignments WHERE id = ?", id))
+}
+
+// prefixed qualifies each column in a comma list with p.
+func prefixed(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = p + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,123 @@
+// Package sqlite opens Strongroom's store on an embedded SQLite database
+// (modernc.org/sqlite, pure Go): WAL journal, foreign keys on, a busy
+// timeout, and one writer connection so that writes are serialised while
+// readers run concurrently.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/strongroom-id/strongroom/internal/apperr"
+	"github.com/strongroom-id/strongroom/internal/store"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Migrations returns the embedded SQLite migrations.
+func Migrations() ([]store.Migration, error) { return store.LoadMigrations(migrationFS, "migrations") }
+
+// Dialect returns the SQLite dialect.
+func Dialect() (*store.Dialect, error) {
+	ms, err := Migrations()
+	if err != nil {
+		return nil, err
+	}
+	return &store.Dialect{
+		Name:       "sqlite",
+		Time:       func(t time.Time) any { return t.Format(store.SQLiteTimeLayout) },
+		Translate:  translate,
+		Migrations: ms,
+		MigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, app_version TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+		// The writer pool has one connection and begins IMMEDIATE
+		// transactions, which already excludes every other writer.
+		LockMigrations: func(context.Context, *sql.Conn) (func(), error) { return func() {}, nil },
+	}, nil
+}
+
+// translate maps SQLite result codes to application errors.
+func translate(err error) error {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return apperr.Wrap(err, apperr.Conflict, "conflict")
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return apperr.Wrap(err, apperr.Invalid, "a referenced object does not exist")
+	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		return apperr.Wrap(err, apperr.Invalid, "invalid value")
+	case sqlite3.SQLITE_CONSTRAINT_TRIGGER:
+		return apperr.Wrap(err, apperr.Forbidden, "not allowed")
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_BUSY_SNAPSHOT:
+		return apperr.Wrap(err, apperr.Unavailable, "the database is busy; try again")
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR:
+		return apperr.Wrap(err, apperr.Unavailable, "the database cannot be written")
+	}
+	return nil
+}
+
+// Open opens (creating if needed) the SQLite database at path.
+func Open(path string, o store.Options) (*store.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	d, err := Dialect()
+	if err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)", "temp_store(MEMORY)", "cache_size(-16000)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_time_format", "sqlite")
+	base := "file:" + (&url.URL{Path: path}).EscapedPath()
+	wq := url.Values{}
+	for k, v := range q {
+		wq[k] = v
+	}
+	wq.Set("_txlock", "immediate")
+	writer, err := sql.Open("sqlite", base+"?"+wq.Encode())
+	if err != nil {
+		return nil, err
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	writer.SetConnMaxIdleTime(0)
+	reader, err := sql.Open("sqlite", base+"?"+q.Encode())
+	if err != nil {
+		writer.Close()
+		return nil, err
+	}
+	n := max(4, runtime.GOMAXPROCS(0)*2)
+	reader.SetMaxOpenConns(n)
+	reader.SetMaxIdleConns(n)
+	reader.SetConnMaxIdleTime(0)
+	// Open the writer first so that WAL mode is set before readers connect.
+	if err := writer.Ping(); err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+		writer.Close()
+		reader.Close()
+		return nil, err
+	}
+	return store.New(writer, reader, d, o), nil
+}
