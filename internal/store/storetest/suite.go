@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/strongroom-id/strongroom/internal/application"
 	"github.com/strongroom-id/strongroom/internal/apperr"
+	"github.com/strongroom-id/strongroom/internal/application"
 	"github.com/strongroom-id/strongroom/internal/audit"
 	"github.com/strongroom-id/strongroom/internal/authz"
 	"github.com/strongroom-id/strongroom/internal/clock"
@@ -348,7 +348,9 @@ func testApplications(t *testing.T, h Harness) {
 	}
 	_, err = db.FindApplicationByAppID(ctx, "nope")
 	mustKind(t, err, apperr.NotFound)
-	err = db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateApplication(ctx, application.Application{ID: "o2", AppID: "c1", DisplayName: "dup", CreatedDateTime: T0}) })
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		return tx.CreateApplication(ctx, application.Application{ID: "o2", AppID: "c1", DisplayName: "dup", CreatedDateTime: T0})
+	})
 	mustKind(t, err, apperr.Conflict)
 }
 
