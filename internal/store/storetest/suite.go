@@ -18,6 +18,7 @@ import (
 	"github.com/strongroom-id/strongroom/internal/directory"
 	"github.com/strongroom-id/strongroom/internal/signing"
 	"github.com/strongroom-id/strongroom/internal/store"
+	"github.com/strongroom-id/strongroom/internal/tenant"
 )
 
 // Harness opens fresh, migrated databases for the suite.
@@ -387,7 +388,7 @@ func testTenantClaim(t *testing.T, h Harness) {
 			var won bool
 			err := db.InTx(ctx, func(tx *store.Tx) error {
 				var err error
-				won, err = tx.ClaimTenant(ctx, store.Tenant{ID: fmt.Sprint("t", i), KeyCheck: "kc", CreatedAt: T0})
+				won, err = tx.ClaimTenant(ctx, tenant.Tenant{ID: fmt.Sprint("t", i), KeyCheck: "kc", CreatedAt: T0})
 				return err
 			})
 			if err != nil {

@@ -1,0 +1,11 @@
+-- Temporary Access Passes: at most one per user.
+CREATE TABLE temporary_access_passes (
+    id               TEXT PRIMARY KEY,
+    user_id          TEXT NOT NULL UNIQUE REFERENCES users (id) ON DELETE CASCADE,
+    pass_hash        BYTEA NOT NULL,
+    created_at       TIMESTAMPTZ NOT NULL,
+    start_at         TIMESTAMPTZ NOT NULL,
+    lifetime_minutes INTEGER NOT NULL,
+    usable_once      BOOLEAN NOT NULL,
+    used_at          TIMESTAMPTZ
+);
