@@ -14,6 +14,7 @@ import (
 	"github.com/strongroom-id/strongroom/internal/apperr"
 	"github.com/strongroom-id/strongroom/internal/httpx"
 	"github.com/strongroom-id/strongroom/internal/provider"
+	"github.com/strongroom-id/strongroom/internal/web"
 )
 
 // Request body limit for every route.
@@ -27,9 +28,10 @@ const (
 
 // routes builds the whole handler: one mux with the API, the OpenID
 // provider's endpoints and operations, wrapped in the shared middleware.
-func (m *Main) routes(s *Server, a *api.API, proxies httpx.Proxies) http.Handler {
+func (m *Main) routes(s *Server, a *api.API, w *web.Web, proxies httpx.Proxies) http.Handler {
 	mux := http.NewServeMux()
 	a.Routes(mux)
+	w.Routes(mux)
 
 	// The OpenID provider owns discovery and /oauth2/*; the token endpoint
 	// is rate limited per client address.

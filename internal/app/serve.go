@@ -21,9 +21,12 @@ import (
 	"github.com/strongroom-id/strongroom/internal/httpx"
 	"github.com/strongroom-id/strongroom/internal/provider"
 	"github.com/strongroom-id/strongroom/internal/secret"
+	"github.com/strongroom-id/strongroom/internal/session"
+	"github.com/strongroom-id/strongroom/internal/signin"
 	"github.com/strongroom-id/strongroom/internal/signing"
 	"github.com/strongroom-id/strongroom/internal/store"
 	"github.com/strongroom-id/strongroom/internal/tenant"
+	"github.com/strongroom-id/strongroom/internal/web"
 )
 
 // Server is a running Strongroom server.
@@ -178,11 +181,14 @@ func (m *Main) build(ctx context.Context, s *Server) error {
 		Now:       now,
 		Log:       log,
 	})
+	sessions := session.NewManager(db, kr, now)
+	signIn := signin.NewService(store.Bind[signin.Tx](db), sessions, kr, signin.MultifactorRequired{}, now)
+	w := web.New(web.Deps{PublicURL: public, SignIn: signIn, Sessions: sessions, Directory: dir, DB: db, Log: log, Now: now})
 	proxies, err := httpx.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
 		return err
 	}
-	s.Handler = m.routes(s, a, proxies)
+	s.Handler = m.routes(s, a, w, proxies)
 	return nil
 }
 

@@ -11,6 +11,8 @@ import (
 	"github.com/strongroom-id/strongroom/internal/config"
 	"github.com/strongroom-id/strongroom/internal/directory"
 	"github.com/strongroom-id/strongroom/internal/secret"
+	"github.com/strongroom-id/strongroom/internal/session"
+	"github.com/strongroom-id/strongroom/internal/signin"
 	"github.com/strongroom-id/strongroom/internal/signing"
 	"github.com/strongroom-id/strongroom/internal/store"
 	"github.com/strongroom-id/strongroom/internal/store/postgres"
@@ -25,6 +27,8 @@ var (
 	_ application.Tx = (*store.Tx)(nil)
 	_ signing.Tx     = (*store.Tx)(nil)
 	_ tenant.Tx      = (*store.Tx)(nil)
+	_ session.Tx     = (*store.Tx)(nil)
+	_ signin.Tx      = (*store.Tx)(nil)
 )
 
 // openStore opens the configured database.

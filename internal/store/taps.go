@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/strongroom-id/strongroom/internal/tap"
 )
@@ -27,4 +28,16 @@ func (tx *Tx) ReplaceTAP(ctx context.Context, p tap.Pass) error {
 	_, err := tx.exec(ctx, "INSERT INTO temporary_access_passes ("+tapCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 		p.ID, p.UserID, p.Hash, p.CreatedDateTime, p.StartDateTime, p.LifetimeInMinutes, p.IsUsableOnce, p.UsedDateTime)
 	return err
+}
+
+// MarkTAPUsed records the first use of a one-time pass. The condition on
+// used_at makes it atomic: of concurrent attempts exactly one updates the
+// row; the others see NotFound.
+func (tx *Tx) MarkTAPUsed(ctx context.Context, id string, at time.Time) error {
+	return affected(tx.exec(ctx, "UPDATE temporary_access_passes SET used_at = ? WHERE id = ? AND used_at IS NULL", at, id))
+}
+
+// DeleteTAP removes a user's pass.
+func (tx *Tx) DeleteTAP(ctx context.Context, userID string) error {
+	return affected(tx.exec(ctx, "DELETE FROM temporary_access_passes WHERE user_id = ?", userID))
 }

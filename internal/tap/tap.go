@@ -54,3 +54,42 @@ func IssueInTx(ctx context.Context, w Writer, h Hasher, userID string, now, star
 	}
 	return p, s, nil
 }
+
+// Usability reasons, as Graph's methodUsabilityReason.
+const (
+	EnabledByPolicy  = "EnabledByPolicy"
+	DisabledByPolicy = "DisabledByPolicy"
+	Expired          = "Expired"
+	NotYetValid      = "NotYetValid"
+	OneTimeUsed      = "OneTimeUsed"
+)
+
+// Usability says whether p can be used at now: the policy must enable
+// passes for the user (inScope) and, when it demands one-time passes, p
+// must be one; p must have started and not ended; a one-time pass must not
+// have been used.
+func Usability(p Pass, enabledForUser, policyRequiresOnce bool, now time.Time) (bool, string) {
+	switch {
+	case !enabledForUser, policyRequiresOnce && !p.IsUsableOnce:
+		return false, DisabledByPolicy
+	case p.IsUsableOnce && p.UsedDateTime != nil:
+		return false, OneTimeUsed
+	case now.Before(p.StartDateTime):
+		return false, NotYetValid
+	case !now.Before(p.End()):
+		return false, Expired
+	}
+	return true, EnabledByPolicy
+}
+
+// Store is what verifying a pass needs inside a transaction.
+type Store interface {
+	FindTAPByUser(ctx context.Context, userID string) (Pass, error)
+	// MarkTAPUsed records the first use of a one-time pass; it returns
+	// NotFound when the pass was already used (another request won).
+	MarkTAPUsed(ctx context.Context, id string, at time.Time) error
+}
+
+// RegistrationWindow is how long after signing in with a one-time pass the
+// user may still register a passwordless method (TAP-HOW).
+const RegistrationWindow = 10 * time.Minute

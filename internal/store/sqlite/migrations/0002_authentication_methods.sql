@@ -9,3 +9,12 @@ CREATE TABLE temporary_access_passes (
     usable_once      BOOLEAN NOT NULL,
     used_at          TEXT
 );
+
+-- The authentication methods policy: one JSON document per method
+-- configuration (TemporaryAccessPass, Fido2, SoftwareOath); absent means
+-- the default.
+CREATE TABLE method_configurations (
+    id          TEXT PRIMARY KEY,
+    body        TEXT NOT NULL,
+    modified_at TEXT NOT NULL
+);

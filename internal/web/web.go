@@ -1,0 +1,168 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/strongroom-id/strongroom/internal/apperr"
+	"github.com/strongroom-id/strongroom/internal/audit"
+	"github.com/strongroom-id/strongroom/internal/authz"
+	"github.com/strongroom-id/strongroom/internal/directory"
+	"github.com/strongroom-id/strongroom/internal/httpx"
+	"github.com/strongroom-id/strongroom/internal/session"
+	"github.com/strongroom-id/strongroom/internal/signin"
+	"github.com/strongroom-id/strongroom/internal/store"
+)
+
+// Built-in application ids: Strongroom's own surfaces, as Conditional
+// Access target resources.
+const (
+	// MyAccountAppID is "My Account": the sign-in pages, My security info,
+	// My roles.
+	MyAccountAppID = "0000000c-0000-0000-c000-000000000001"
+	// AdminPortalAppID is the admin portal and the admin API when used with
+	// a user's session.
+	AdminPortalAppID = "0000000c-0000-0000-c000-000000000002"
+)
+
+// Deps are the web edge's collaborators.
+type Deps struct {
+	PublicURL *url.URL
+	SignIn    *signin.Service
+	Sessions  *session.Manager
+	Directory *directory.Service
+	DB        *store.DB
+	Log       *slog.Logger
+	Now       func() time.Time
+}
+
+// Web serves /api/v1 and the pages.
+type Web struct {
+	Deps
+	cookieName string
+	secure     bool
+	cop        *http.CrossOriginProtection
+}
+
+// New returns the web edge.
+func New(d Deps) *Web {
+	w := &Web{Deps: d, cop: http.NewCrossOriginProtection()}
+	w.secure = d.PublicURL.Scheme == "https"
+	w.cookieName = "strongroom_session"
+	if w.secure {
+		// The __Host- prefix pins the cookie to this host, path / and
+		// Secure: no subdomain can plant or overwrite it.
+		w.cookieName = "__Host-strongroom_session"
+	}
+	return w
+}
+
+type sessionKey struct{}
+
+type current struct {
+	sess session.Session
+	user directory.User
+}
+
+// withSession resolves the session cookie (if any) and puts the session,
+// the principal and the audit actor in the context.
+func (w *Web) withSession(r *http.Request) *http.Request {
+	c, err := r.Cookie(w.cookieName)
+	if err != nil || c.Value == "" {
+		return r
+	}
+	s, u, err := w.Sessions.Resolve(r.Context(), c.Value)
+	if err != nil {
+		return r
+	}
+	ctx := context.WithValue(r.Context(), sessionKey{}, &current{sess: s, user: u})
+	return r.WithContext(ctx)
+}
+
+func sessionFrom(ctx context.Context) *current {
+	c, _ := ctx.Value(sessionKey{}).(*current)
+	return c
+}
+
+// asUser puts the signed-in user's principal (with their active roles now)
+// and audit actor into ctx, for calls into the services.
+func (w *Web) asUser(ctx context.Context, u directory.User) (context.Context, error) {
+	roles, err := directory.ActiveRoleIDs(ctx, w.DB, u.ID, w.Now())
+	if err != nil {
+		return ctx, err
+	}
+	ctx = authz.NewContext(ctx, authz.NewUser(u.ID, u.UserPrincipalName, u.DisplayName, roles, directory.RolePermissions))
+	info := httpx.Info(ctx)
+	ip := ""
+	if info.ClientIP.IsValid() {
+		ip = info.ClientIP.String()
+	}
+	return audit.NewContext(ctx, audit.Actor{
+		Initiator:     audit.Initiator{User: &audit.UserIdentity{ID: u.ID, DisplayName: u.DisplayName, UserPrincipalName: u.UserPrincipalName, IPAddress: ip}},
+		CorrelationID: httpx.CorrelationID(ctx), UserAgent: info.UserAgent,
+	}), nil
+}
+
+// setSessionCookie sets (or, with an empty token, clears) the cookie.
+func (w *Web) setSessionCookie(rw http.ResponseWriter, token string, expires time.Time) {
+	c := &http.Cookie{Name: w.cookieName, Value: token, Path: "/", HttpOnly: true, Secure: w.secure, SameSite: http.SameSiteLaxMode}
+	if token == "" {
+		c.MaxAge = -1
+	} else {
+		// A session cookie (no Expires) unless persistence is wanted; the
+		// server-side expiry is what counts either way.
+		_ = expires
+	}
+	http.SetCookie(rw, c)
+}
+
+// client describes the request for the sign-in service.
+func (w *Web) client(r *http.Request, target signin.Target) signin.Client {
+	info := httpx.Info(r.Context())
+	if target.AppID == "" && target.Context == "" && target.UserAction == "" {
+		target.AppID = MyAccountAppID
+	}
+	return signin.Client{IP: info.ClientIP, UserAgent: info.UserAgent, CorrelationID: httpx.CorrelationID(r.Context()),
+		AppID: MyAccountAppID, AppDisplayName: "My Account", Target: target}
+}
+
+// api wraps a JSON handler: cross-origin protection, the session, errors
+// as JSON.
+func (w *Web) api(f httpx.Func) http.Handler {
+	return w.cop.Handler(httpx.Handle(w.Log, func(rw http.ResponseWriter, r *http.Request) error {
+		return f(rw, w.withSession(r))
+	}))
+}
+
+// signedIn wraps a JSON handler that needs a complete session.
+func (w *Web) signedIn(f func(rw http.ResponseWriter, r *http.Request, c *current) error) http.Handler {
+	return w.api(func(rw http.ResponseWriter, r *http.Request) error {
+		c := sessionFrom(r.Context())
+		if c == nil || !c.sess.Complete {
+			return session.ErrNoSession
+		}
+		ctx, err := w.asUser(r.Context(), c.user)
+		if err != nil {
+			return err
+		}
+		return f(rw, r.WithContext(ctx), c)
+	})
+}
+
+var errNotJSON = apperr.Invalidf("Send a JSON body with Content-Type: application/json.")
+
+// readJSON reads a JSON object body; an empty body is an empty object.
+func readJSON(r *http.Request) (httpx.Object, error) {
+	if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
+		return httpx.Object{}, nil
+	}
+	o, err := httpx.ReadObject(r)
+	if err != nil && errors.Is(err, apperr.Invalid) && r.Header.Get("Content-Type") == "" {
+		return nil, errNotJSON
+	}
+	return o, err
+}
