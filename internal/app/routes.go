@@ -20,12 +20,6 @@ import (
 // Request body limit for every route.
 const maxBody = 1 << 20
 
-// Token endpoint rate limit per client address.
-const (
-	tokenRate  = 100
-	tokenBurst = 200
-)
-
 // routes builds the whole handler: one mux with the API, the OpenID
 // provider's endpoints and operations, wrapped in the shared middleware.
 func (m *Main) routes(s *Server, a *api.API, w *web.Web, proxies httpx.Proxies) http.Handler {
@@ -36,9 +30,16 @@ func (m *Main) routes(s *Server, a *api.API, w *web.Web, proxies httpx.Proxies) 
 	// The OpenID provider owns discovery and /oauth2/*; the token endpoint
 	// is rate limited per client address.
 	op := s.Provider.Handler()
-	limiter := httpx.NewLimiter(tokenRate, tokenBurst)
+	var limiter *httpx.Limiter
+	if rate := s.Config.RateLimits.TokenPerSecond; rate > 0 {
+		limiter = httpx.NewLimiter(rate, 2*rate)
+	}
 	mux.Handle("GET "+provider.PathDiscovery, op)
 	mux.Handle("POST "+provider.PathToken, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if limiter == nil {
+			op.ServeHTTP(w, r)
+			return
+		}
 		if ok, wait := limiter.Allow(httpx.AddrKey(httpx.Info(r.Context()).ClientIP), time.Now()); !ok {
 			httpx.RetryAfter(w, wait)
 			httpx.WriteJSON(w, http.StatusTooManyRequests, map[string]string{"error": "slow_down", "error_description": "Too many token requests from this address; retry after the delay in Retry-After."})

@@ -196,7 +196,7 @@ func (m *Main) build(ctx context.Context, s *Server) error {
 // (mode 0600) before the transaction commits, and prints the result once.
 func (m *Main) bootstrap(ctx context.Context, s *Server) error {
 	path := filepath.Join(s.Config.DataDir, BootstrapFile)
-	res, created, err := tenant.Bootstrap(ctx, store.Bind[tenant.Tx](s.DB), s.Keyring, tenant.Options{}, func(r tenant.Result) error {
+	res, created, err := tenant.Bootstrap(ctx, store.Bind[tenant.Tx](s.DB), s.Keyring, tenant.Options{AdminUPN: s.Config.Bootstrap.AdminUserPrincipalName}, func(r tenant.Result) error {
 		return writeBootstrapFile(path, r)
 	})
 	if err != nil {

@@ -42,6 +42,59 @@ type Config struct {
 	TrustedProxies []string `yaml:"trustedProxies"`
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout Duration `yaml:"shutdownTimeout"`
+	// Bootstrap shapes what the first start creates.
+	Bootstrap Bootstrap `yaml:"bootstrap"`
+	// WebAuthn configures passkeys and security keys.
+	WebAuthn WebAuthn `yaml:"webauthn"`
+	// Passwords switches passwords on or off for the whole tenant.
+	Passwords Passwords `yaml:"passwords"`
+	// GeoIP names the MaxMind-format country database for Conditional
+	// Access country locations.
+	GeoIP GeoIP `yaml:"geoip"`
+	// RateLimits bounds request rates per client address.
+	RateLimits RateLimits `yaml:"rateLimits"`
+}
+
+// Bootstrap shapes the tenant that the first start creates.
+type Bootstrap struct {
+	// AdminUserPrincipalName is the first administrator's name.
+	AdminUserPrincipalName string `yaml:"adminUserPrincipalName"`
+}
+
+// WebAuthn configures passkeys and security keys.
+type WebAuthn struct {
+	// Origins are further origins (besides the public URL's) that pages
+	// calling WebAuthn may have, e.g. https://login.example.com.
+	Origins []string `yaml:"origins"`
+	// ResidentKey is "preferred" (default) or "required": whether new
+	// credentials must be discoverable (usable without a user name).
+	ResidentKey string `yaml:"residentKey"`
+	// MDSBlobFile is a FIDO Metadata Service (MDS3) BLOB, a JWT downloaded
+	// from https://mds3.fidoalliance.org/, refreshed by the operator.
+	MDSBlobFile string `yaml:"mdsBlobFile"`
+	// MDSRootFile is the PEM root certificate that signs the BLOB's chain
+	// (the FIDO Alliance's "Global Root - R3" for the real service).
+	MDSRootFile string `yaml:"mdsRootFile"`
+}
+
+// Passwords switches passwords on or off.
+type Passwords struct {
+	// Enabled lets users set and sign in with passwords; off makes the
+	// tenant passwordless.
+	Enabled bool `yaml:"enabled"`
+}
+
+// GeoIP names the country database.
+type GeoIP struct {
+	// DatabaseFile is a MaxMind-format (.mmdb) country database.
+	DatabaseFile string `yaml:"databaseFile"`
+}
+
+// RateLimits bounds request rates per client address.
+type RateLimits struct {
+	// TokenPerSecond is the token endpoint's rate per client address
+	// (burst twice that); 0 turns the limit off.
+	TokenPerSecond float64 `yaml:"tokenPerSecond"`
 }
 
 // TLS names the certificate and private key (PEM files) for serving TLS.
@@ -99,6 +152,10 @@ func Default() Config {
 		SMTP:            SMTP{Port: 587, Security: "starttls"},
 		Log:             Log{Format: "text", Level: "info"},
 		ShutdownTimeout: Duration(15 * time.Second),
+		Bootstrap:       Bootstrap{AdminUserPrincipalName: "admin@strongroom.local"},
+		WebAuthn:        WebAuthn{ResidentKey: "preferred"},
+		Passwords:       Passwords{Enabled: true},
+		RateLimits:      RateLimits{TokenPerSecond: 100},
 	}
 	c.PublicURL = derivePublicURL(c.Listen, c.TLS)
 	return c

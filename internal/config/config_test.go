@@ -227,6 +227,12 @@ log: {format: json, level: warn}
 trustedProxies:
   - 10.0.0.0/8
 shutdownTimeout: 30s
+bootstrap: {adminUserPrincipalName: root@example.com}
+webauthn:
+  origins: [https://login.example.com]
+  residentKey: required
+passwords: {enabled: false}
+rateLimits: {tokenPerSecond: 0}
 `
 	c, err := load(t, doc, nil)
 	if err != nil {
@@ -244,6 +250,10 @@ shutdownTimeout: 30s
 		Log:             Log{Format: "json", Level: "warn"},
 		TrustedProxies:  []string{"10.0.0.0/8"},
 		ShutdownTimeout: Duration(30 * time.Second),
+		Bootstrap:       Bootstrap{AdminUserPrincipalName: "root@example.com"},
+		WebAuthn:        WebAuthn{Origins: []string{"https://login.example.com"}, ResidentKey: "required"},
+		Passwords:       Passwords{Enabled: false},
+		RateLimits:      RateLimits{TokenPerSecond: 0},
 	}
 	if diff := cmp.Diff(want, c); diff != "" {
 		t.Errorf("Load (-want +got):\n%s", diff)

@@ -53,6 +53,16 @@
 //	STRONGROOM_TRUSTED_PROXIES     comma-separated CIDRs or IP addresses whose
 //	                               X-Forwarded-For is believed (default none)
 //	STRONGROOM_SHUTDOWN_TIMEOUT    Go duration, e.g. 30s (default 15s)
+//	STRONGROOM_BOOTSTRAP_ADMIN_UPN the first administrator's user principal name
+//	                               (default admin@strongroom.local)
+//	STRONGROOM_WEBAUTHN_ORIGINS    comma-separated extra WebAuthn origins (default none)
+//	STRONGROOM_WEBAUTHN_RESIDENT_KEY  preferred (default) or required
+//	STRONGROOM_MDS_BLOB_FILE       FIDO Metadata Service (MDS3) BLOB file
+//	STRONGROOM_MDS_ROOT_FILE       PEM root certificate of the MDS BLOB's chain
+//	STRONGROOM_PASSWORDS_ENABLED   true (default) or false for a passwordless tenant
+//	STRONGROOM_GEOIP_DATABASE_FILE MaxMind-format (.mmdb) country database
+//	STRONGROOM_TOKEN_RATE_LIMIT    token requests per second per client address
+//	                               (default 100; 0 turns the limit off)
 //
 // # Flags
 //

@@ -42,14 +42,27 @@ var envVars = []envVar{
 	{"STRONGROOM_SMTP_SECURITY", false, func(c *Config, v string) error { c.SMTP.Security = v; return nil }},
 	{"STRONGROOM_LOG_FORMAT", false, func(c *Config, v string) error { c.Log.Format = v; return nil }},
 	{"STRONGROOM_LOG_LEVEL", false, func(c *Config, v string) error { c.Log.Level = v; return nil }},
-	{"STRONGROOM_TRUSTED_PROXIES", false, func(c *Config, v string) error {
-		var list []string
-		for p := range strings.SplitSeq(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				list = append(list, p)
-			}
+	{"STRONGROOM_TRUSTED_PROXIES", false, func(c *Config, v string) error { c.TrustedProxies = splitList(v); return nil }},
+	{"STRONGROOM_BOOTSTRAP_ADMIN_UPN", false, func(c *Config, v string) error { c.Bootstrap.AdminUserPrincipalName = v; return nil }},
+	{"STRONGROOM_WEBAUTHN_ORIGINS", false, func(c *Config, v string) error { c.WebAuthn.Origins = splitList(v); return nil }},
+	{"STRONGROOM_WEBAUTHN_RESIDENT_KEY", false, func(c *Config, v string) error { c.WebAuthn.ResidentKey = v; return nil }},
+	{"STRONGROOM_MDS_BLOB_FILE", false, func(c *Config, v string) error { c.WebAuthn.MDSBlobFile = v; return nil }},
+	{"STRONGROOM_MDS_ROOT_FILE", false, func(c *Config, v string) error { c.WebAuthn.MDSRootFile = v; return nil }},
+	{"STRONGROOM_PASSWORDS_ENABLED", false, func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be true or false, got %q", v)
 		}
-		c.TrustedProxies = list
+		c.Passwords.Enabled = b
+		return nil
+	}},
+	{"STRONGROOM_GEOIP_DATABASE_FILE", false, func(c *Config, v string) error { c.GeoIP.DatabaseFile = v; return nil }},
+	{"STRONGROOM_TOKEN_RATE_LIMIT", false, func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return fmt.Errorf("must be a number of requests per second, got %q", v)
+		}
+		c.RateLimits.TokenPerSecond = f
 		return nil
 	}},
 	{"STRONGROOM_SHUTDOWN_TIMEOUT", false, func(c *Config, v string) error {
@@ -92,4 +105,15 @@ func applyEnv(c *Config, env func(string) (string, bool)) []string {
 		}
 	}
 	return problems
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(v string) []string {
+	var list []string
+	for p := range strings.SplitSeq(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			list = append(list, p)
+		}
+	}
+	return list
 }

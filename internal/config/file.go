@@ -72,6 +72,55 @@ func applyFile(c *Config, path string, data []byte) ([]string, error) {
 			d.strs(v, key, &c.TrustedProxies)
 		case "shutdownTimeout":
 			d.duration(v, key, &c.ShutdownTimeout)
+		case "bootstrap":
+			d.mapping(v, "bootstrap.", func(key string, v *yaml.Node) bool {
+				if key != "adminUserPrincipalName" {
+					return false
+				}
+				d.str(v, "bootstrap."+key, &c.Bootstrap.AdminUserPrincipalName)
+				return true
+			})
+		case "webauthn":
+			d.mapping(v, "webauthn.", func(key string, v *yaml.Node) bool {
+				name := "webauthn." + key
+				switch key {
+				case "origins":
+					d.strs(v, name, &c.WebAuthn.Origins)
+				case "residentKey":
+					d.str(v, name, &c.WebAuthn.ResidentKey)
+				case "mdsBlobFile":
+					d.str(v, name, &c.WebAuthn.MDSBlobFile)
+				case "mdsRootFile":
+					d.str(v, name, &c.WebAuthn.MDSRootFile)
+				default:
+					return false
+				}
+				return true
+			})
+		case "passwords":
+			d.mapping(v, "passwords.", func(key string, v *yaml.Node) bool {
+				if key != "enabled" {
+					return false
+				}
+				d.bool(v, "passwords."+key, &c.Passwords.Enabled)
+				return true
+			})
+		case "geoip":
+			d.mapping(v, "geoip.", func(key string, v *yaml.Node) bool {
+				if key != "databaseFile" {
+					return false
+				}
+				d.str(v, "geoip."+key, &c.GeoIP.DatabaseFile)
+				return true
+			})
+		case "rateLimits":
+			d.mapping(v, "rateLimits.", func(key string, v *yaml.Node) bool {
+				if key != "tokenPerSecond" {
+					return false
+				}
+				d.float(v, "rateLimits."+key, &c.RateLimits.TokenPerSecond)
+				return true
+			})
 		default:
 			return false
 		}
@@ -170,6 +219,32 @@ func (d *fileDecoder) int(n *yaml.Node, name string, dst *int) {
 	v, err := strconv.Atoi(s)
 	if err != nil {
 		d.problem(n, "%s: must be an integer, got %q", name, s)
+		return
+	}
+	*dst = v
+}
+
+func (d *fileDecoder) bool(n *yaml.Node, name string, dst *bool) {
+	s, ok := d.scalar(n, name, "true or false")
+	if !ok {
+		return
+	}
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		d.problem(n, "%s: must be true or false, got %q", name, s)
+		return
+	}
+	*dst = v
+}
+
+func (d *fileDecoder) float(n *yaml.Node, name string, dst *float64) {
+	s, ok := d.scalar(n, name, "a number")
+	if !ok {
+		return
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		d.problem(n, "%s: must be a number, got %q", name, s)
 		return
 	}
 	*dst = v

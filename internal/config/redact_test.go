@@ -50,6 +50,19 @@ log:
 trustedProxies:
   - 10.0.0.0/8
 shutdownTimeout: 30s
+bootstrap:
+  adminUserPrincipalName: admin@strongroom.local
+webauthn:
+  origins: []
+  residentKey: preferred
+  mdsBlobFile: ""
+  mdsRootFile: ""
+passwords:
+  enabled: true
+geoip:
+  databaseFile: ""
+rateLimits:
+  tokenPerSecond: 100
 `
 	if diff := cmp.Diff(want, string(got)); diff != "" {
 		t.Errorf("Redacted (-want +got):\n%s", diff)

@@ -103,6 +103,39 @@ func (c Config) Validate() error {
 		add("trustedProxies[%d]: must be a CIDR or an IP address, got %q", i, s)
 	}
 
+	if c.Bootstrap.AdminUserPrincipalName != "" {
+		local, domain, ok := strings.Cut(c.Bootstrap.AdminUserPrincipalName, "@")
+		if !ok || local == "" || domain == "" || strings.ContainsAny(c.Bootstrap.AdminUserPrincipalName, " \t") {
+			add("bootstrap.adminUserPrincipalName: must look like admin@example.com, got %q", c.Bootstrap.AdminUserPrincipalName)
+		}
+	}
+	switch c.WebAuthn.ResidentKey {
+	case "preferred", "required":
+	default:
+		add("webauthn.residentKey: must be preferred or required, got %q", c.WebAuthn.ResidentKey)
+	}
+	for i, o := range c.WebAuthn.Origins {
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackName(u.Hostname()))) || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			add("webauthn.origins[%d]: must be an origin such as https://login.example.com, got %q", i, o)
+		}
+	}
+	if (c.WebAuthn.MDSBlobFile == "") != (c.WebAuthn.MDSRootFile == "") {
+		add("webauthn: mdsBlobFile and mdsRootFile must be set together")
+	}
+	for _, f := range []struct{ name, path string }{{"webauthn.mdsBlobFile", c.WebAuthn.MDSBlobFile}, {"webauthn.mdsRootFile", c.WebAuthn.MDSRootFile}, {"geoip.databaseFile", c.GeoIP.DatabaseFile}} {
+		if f.path == "" {
+			continue
+		}
+		if fi, err := os.Stat(f.path); err != nil {
+			add("%s: %v", f.name, err)
+		} else if fi.IsDir() {
+			add("%s: %q is a directory", f.name, f.path)
+		}
+	}
+	if c.RateLimits.TokenPerSecond < 0 {
+		add("rateLimits.tokenPerSecond: must not be negative, got %v", c.RateLimits.TokenPerSecond)
+	}
+
 	if c.ShutdownTimeout <= 0 {
 		add("shutdownTimeout: must be positive, got %s", c.ShutdownTimeout)
 	}
