@@ -1,0 +1,20 @@
+-- Passkeys and security keys (FIDO2 / WebAuthn credentials).
+CREATE TABLE passkeys (
+    id                  TEXT PRIMARY KEY,
+    user_id             TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    credential_id       BYTEA NOT NULL UNIQUE,
+    public_key          BYTEA NOT NULL,
+    aaguid              TEXT NOT NULL,
+    sign_count          BIGINT NOT NULL,
+    transports          TEXT NOT NULL,
+    user_verified       BOOLEAN NOT NULL,
+    backup_eligible     BOOLEAN NOT NULL,
+    backup_state        BOOLEAN NOT NULL,
+    attestation_format  TEXT NOT NULL,
+    attestation_trusted BOOLEAN NOT NULL,
+    display_name        TEXT NOT NULL,
+    model               TEXT NOT NULL,
+    created_at          TIMESTAMPTZ NOT NULL,
+    last_used_at        TIMESTAMPTZ
+);
+CREATE INDEX passkeys_user ON passkeys (user_id);
