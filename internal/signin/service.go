@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -398,6 +399,10 @@ func (s *Service) prove(ctx context.Context, tx Tx, c Client, u directory.User, 
 	case dec.Satisfied:
 		res.Status = StatusSignedIn
 		sess.Complete = true
+		if id := c.Target.Context; id != "" {
+			sess.Contexts = slices.DeleteFunc(sess.Contexts, func(x session.Context) bool { return x.ID == id })
+			sess.Contexts = append(sess.Contexts, session.Context{ID: id, Time: tx.Now()})
+		}
 		if err := s.sessions.Save(ctx, tx, sess); err != nil {
 			return Result{}, err
 		}
