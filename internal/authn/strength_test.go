@@ -469,3 +469,15 @@ func TestIsGUID(t *testing.T) {
 		}
 	}
 }
+
+func TestMatcherSeveralFido2Configs(t *testing.T) {
+	// ValidateCustom allows one fido2 configuration; if several reach a
+	// matcher, a key must pass all of them.
+	s := Strength{AllowedCombinations: []string{"fido2"}, CombinationConfigurations: []CombinationConfiguration{
+		{ODataType: ODataFido2Combination, AppliesToCombinations: []string{"fido2"}, AllowedAAGUIDs: []string{yubiKey5, iCloud}},
+		{ODataType: ODataFido2Combination, AppliesToCombinations: []string{"fido2"}, AllowedAAGUIDs: []string{strings.ToUpper(yubiKey5)}},
+	}}
+	if !s.SatisfiedBy(ev(key(yubiKey5, true))) || s.SatisfiedBy(ev(key(iCloud, true))) {
+		t.Error("intersection of allow-lists")
+	}
+}
