@@ -13,20 +13,23 @@ import (
 	"github.com/strongroom-id/strongroom/internal/authz"
 	"github.com/strongroom-id/strongroom/internal/directory"
 	"github.com/strongroom-id/strongroom/internal/httpx"
+	"github.com/strongroom-id/strongroom/internal/policy"
+	"github.com/strongroom-id/strongroom/internal/method"
 	"github.com/strongroom-id/strongroom/internal/session"
 	"github.com/strongroom-id/strongroom/internal/signin"
 	"github.com/strongroom-id/strongroom/internal/store"
+	"github.com/strongroom-id/strongroom/internal/tap"
+	"github.com/strongroom-id/strongroom/internal/totp"
 )
 
 // Built-in application ids: Strongroom's own surfaces, as Conditional
-// Access target resources.
+// Access target resources. The policy package owns the values.
 const (
 	// MyAccountAppID is "My Account": the sign-in pages, My security info,
 	// My roles.
-	MyAccountAppID = "0000000c-0000-0000-c000-000000000001"
-	// AdminPortalAppID is the admin portal and the admin API when used with
-	// a user's session.
-	AdminPortalAppID = "0000000c-0000-0000-c000-000000000002"
+	MyAccountAppID = policy.MyAccountAppID
+	// AdminPortalAppID is the admin portal.
+	AdminPortalAppID = policy.AdminPortalAppID
 )
 
 // Deps are the web edge's collaborators.
@@ -38,6 +41,16 @@ type Deps struct {
 	DB        *store.DB
 	Log       *slog.Logger
 	Now       func() time.Time
+
+	// Used by the pages (admin portal): Temporary Access Passes and the
+	// authentication methods policy.
+	TAPs    *tap.Service
+	Methods *method.Service
+
+	// Passwords and authenticator apps (TOTP): sign-in and self-service.
+	Passwords  *signin.Passwords
+	TOTPSignIn *signin.TOTP
+	TOTP       *totp.Service
 }
 
 // Web serves /api/v1 and the pages.
