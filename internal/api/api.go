@@ -14,10 +14,15 @@ import (
 	"github.com/strongroom-id/strongroom/internal/audit"
 	"github.com/strongroom-id/strongroom/internal/authz"
 	"github.com/strongroom-id/strongroom/internal/bearer"
+	"github.com/strongroom-id/strongroom/internal/credential"
 	"github.com/strongroom-id/strongroom/internal/directory"
 	"github.com/strongroom-id/strongroom/internal/httpx"
+	"github.com/strongroom-id/strongroom/internal/method"
 	"github.com/strongroom-id/strongroom/internal/odata"
+	"github.com/strongroom-id/strongroom/internal/passkey"
 	"github.com/strongroom-id/strongroom/internal/store"
+	"github.com/strongroom-id/strongroom/internal/tap"
+	"github.com/strongroom-id/strongroom/internal/totp"
 )
 
 // Reader is the read access the API needs beyond the services.
@@ -35,6 +40,13 @@ type Deps struct {
 	Verifier  *bearer.Verifier
 	Now       func() time.Time
 	Log       *slog.Logger
+
+	// Authentication methods: the policy, and users' methods.
+	Methods     *method.Service
+	TAPs        *tap.Service
+	TOTP        *totp.Service
+	Credentials *credential.Service
+	Passkeys    *passkey.Service
 }
 
 // API serves /v1.0.
@@ -158,8 +170,30 @@ func parseList(r *http.Request, o listOptions) (odata.Query, error) {
 		if err := q.Filter.Check(o.schema); err != nil {
 			return q, err
 		}
+		if err := checkConditions(q.Filter); err != nil {
+			return q, err
+		}
 	}
 	return q, nil
+}
+
+func isEqOrIn(op odata.Op) bool { return op == odata.Eq || op == odata.In }
+
+// checkConditions refuses what the stores' filters cannot express, rather
+// than silently matching the wrong rows: they take one value per property
+// (and a range for ge/le), and treat an empty value as "no condition".
+func checkConditions(f odata.Filter) error {
+	for i, c := range f.Conditions {
+		if c.Op == odata.Eq && (c.Value.Kind == odata.Null || c.Value.Kind == odata.String && c.Value.Str == "") {
+			return apperr.Invalidf("$filter: comparing %q with null or an empty string is not supported.", c.Property)
+		}
+		for _, d := range f.Conditions[:i] {
+			if d.Property == c.Property && (d.Op == c.Op || isEqOrIn(d.Op) && isEqOrIn(c.Op)) {
+				return apperr.Invalidf("$filter: %q has more than one condition; give one (or a range with ge and le).", c.Property)
+			}
+		}
+	}
+	return nil
 }
 
 // writeList writes one page. items are DTOs; cursor is the keyset key of the
@@ -195,8 +229,9 @@ func project(v any, sel, fields []string) (any, error) {
 	return odata.Select(m, sel, fields)
 }
 
-// writeOne writes a single entity, applying $select.
-func writeOne(w http.ResponseWriter, r *http.Request, status int, v any, fields []string) error {
+// writeOne writes a single entity of the entity set named by fragment,
+// applying $select and adding @odata.context as Graph does.
+func (a *API) writeOne(w http.ResponseWriter, r *http.Request, status int, fragment string, v any, fields []string) error {
 	q, err := odata.ParseQuery(r.URL.Query(), 1, 1)
 	if err != nil {
 		return err
@@ -204,10 +239,15 @@ func writeOne(w http.ResponseWriter, r *http.Request, status int, v any, fields 
 	if len(q.Filter.Conditions) > 0 || q.SkipToken != "" || len(q.OrderBy) > 0 {
 		return apperr.Invalidf("Query options other than $select are not supported when reading one object.")
 	}
-	out, err := project(v, q.Select, fields)
+	m, err := toMap(v)
 	if err != nil {
 		return err
 	}
+	out, err := odata.Select(m, q.Select, fields)
+	if err != nil {
+		return err
+	}
+	out["@odata.context"] = a.contextURL(fragment + "/$entity")
 	httpx.WriteJSON(w, status, out)
 	return nil
 }

@@ -41,8 +41,11 @@ func (a *API) handleAuditList(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		if len(k) != 1 {
+			return apperr.Invalidf("the $skiptoken is not valid; start again from the first page")
+		}
 		seq, err := strconv.ParseInt(k[0], 10, 64)
-		if len(k) != 1 || err != nil || seq <= 0 {
+		if err != nil || seq <= 0 {
 			return apperr.Invalidf("the $skiptoken is not valid; start again from the first page")
 		}
 		f.Before = seq
@@ -106,5 +109,5 @@ func (a *API) handleAuditGet(w http.ResponseWriter, r *http.Request) error {
 	if err := json.Unmarshal(evs[0].Body, &m); err != nil {
 		return apperr.Wrap(err, apperr.Internal, "reading an audit event")
 	}
-	return writeOne(w, r, http.StatusOK, m, auditFields)
+	return a.writeOne(w, r, http.StatusOK, "auditLogs/directoryAudits", m, auditFields)
 }

@@ -109,7 +109,7 @@ func (a *API) handleGroupGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeOne(w, r, http.StatusOK, toGroupDTO(g), groupFields)
+	return a.writeOne(w, r, http.StatusOK, "groups", toGroupDTO(g), groupFields)
 }
 
 func (a *API) handleGroupCreate(w http.ResponseWriter, r *http.Request) error {
@@ -153,7 +153,7 @@ func (a *API) handleGroupCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", a.PublicURL.String()+"/v1.0/groups/"+g.ID)
-	return writeOne(w, r, http.StatusCreated, toGroupDTO(g), groupFields)
+	return a.writeOne(w, r, http.StatusCreated, "groups", toGroupDTO(g), groupFields)
 }
 
 func (a *API) handleGroupUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -304,7 +304,13 @@ func (a *API) handleGroupMemberOf(transitive bool) httpx.Func {
 		if err != nil {
 			return err
 		}
-		gs, err := a.Directory.MemberOf(r.Context(), r.PathValue("id"), transitive)
+		// The id must be a group's: /groups/{user id}/memberOf is a 404, not
+		// the user's groups.
+		g, err := a.Directory.GetGroup(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		gs, err := a.Directory.MemberOf(r.Context(), g.ID, transitive)
 		if err != nil {
 			return err
 		}

@@ -2,8 +2,10 @@ package api
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/strongroom-id/strongroom/internal/apperr"
+	"github.com/strongroom-id/strongroom/internal/authz"
 	"github.com/strongroom-id/strongroom/internal/directory"
 	"github.com/strongroom-id/strongroom/internal/httpx"
 	"github.com/strongroom-id/strongroom/internal/odata"
@@ -53,21 +55,30 @@ func (a *API) handleRoleDefinitionList(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	if q.SkipToken != "" {
-		return apperr.Invalidf("the $skiptoken is not valid; start again from the first page")
+	after, err := afterCursor(q)
+	if err != nil {
+		return err
 	}
 	rs, err := a.Directory.RoleDefinitions(r.Context())
 	if err != nil {
 		return err
 	}
-	var items []any
-	for _, rd := range rs {
-		if !matchRoleDefinition(q.Filter, rd) {
-			continue
+	rs = slices.DeleteFunc(rs, func(rd directory.RoleDefinition) bool { return !matchRoleDefinition(q.Filter, rd) })
+	// The catalogue is small and fixed: page it in memory, in catalogue
+	// order, with the last role's id as the cursor.
+	if after != "" {
+		i := slices.IndexFunc(rs, func(rd directory.RoleDefinition) bool { return rd.ID == after })
+		if i < 0 {
+			return apperr.Invalidf("the $skiptoken is not valid; start again from the first page")
 		}
-		items = append(items, toRoleDefinitionDTO(rd))
+		rs = rs[i+1:]
 	}
-	return a.writeList(w, r, "roleManagement/directory/roleDefinitions", q, roleDefinitionList, items, nil)
+	rs, next := pageOf(rs, q.Top, func(rd directory.RoleDefinition) []string { return []string{rd.ID} })
+	items := make([]any, len(rs))
+	for i, rd := range rs {
+		items[i] = toRoleDefinitionDTO(rd)
+	}
+	return a.writeList(w, r, "roleManagement/directory/roleDefinitions", q, roleDefinitionList, items, next)
 }
 
 func matchRoleDefinition(f odata.Filter, rd directory.RoleDefinition) bool {
@@ -98,7 +109,7 @@ func (a *API) handleRoleDefinitionGet(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return writeOne(w, r, http.StatusOK, toRoleDefinitionDTO(rd), roleDefinitionFields)
+	return a.writeOne(w, r, http.StatusOK, "roleManagement/directory/roleDefinitions", toRoleDefinitionDTO(rd), roleDefinitionFields)
 }
 
 // roleAssignmentDTO is Graph's unifiedRoleAssignment: an active assignment.
@@ -165,7 +176,7 @@ func (a *API) handleRoleAssignmentGet(w http.ResponseWriter, r *http.Request) er
 	if ra.Kind != directory.Active {
 		return apperr.NotFoundf("Resource '%s' does not exist or one of its queried reference-property objects are not present.", ra.ID).WithCode("Request_ResourceNotFound")
 	}
-	return writeOne(w, r, http.StatusOK, toRoleAssignmentDTO(ra), roleAssignmentFields)
+	return a.writeOne(w, r, http.StatusOK, "roleManagement/directory/roleAssignments", toRoleAssignmentDTO(ra), roleAssignmentFields)
 }
 
 func (a *API) handleRoleAssignmentCreate(w http.ResponseWriter, r *http.Request) error {
@@ -200,10 +211,15 @@ func (a *API) handleRoleAssignmentCreate(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	w.Header().Set("Location", a.PublicURL.String()+"/v1.0/roleManagement/directory/roleAssignments/"+ra.ID)
-	return writeOne(w, r, http.StatusCreated, toRoleAssignmentDTO(ra), roleAssignmentFields)
+	return a.writeOne(w, r, http.StatusCreated, "roleManagement/directory/roleAssignments", toRoleAssignmentDTO(ra), roleAssignmentFields)
 }
 
 func (a *API) handleRoleAssignmentDelete(w http.ResponseWriter, r *http.Request) error {
+	// Check the write permission first, so that a caller without it is told
+	// what it needs rather than the read permission the lookup takes.
+	if err := authz.Require(r.Context(), authz.RoleManagementReadWriteDirectory); err != nil {
+		return err
+	}
 	ra, err := a.Directory.GetRoleAssignment(r.Context(), r.PathValue("id"))
 	if err != nil {
 		return err

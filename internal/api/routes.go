@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/strongroom-id/strongroom/internal/apperr"
 	"github.com/strongroom-id/strongroom/internal/httpx"
@@ -40,9 +41,29 @@ func (a *API) Routes(mux *http.ServeMux) {
 	h("GET /v1.0/auditLogs/directoryAudits", a.handleAuditList)
 	h("GET /v1.0/auditLogs/directoryAudits/{id}", a.handleAuditGet)
 
-	// Anything else under /v1.0 is a Graph-shaped 404 (or 405 from the mux
-	// for a known path with the wrong method).
+	// Anything else under /v1.0 is a Graph-shaped 405 for a known path with
+	// the wrong method, or 404. The mux cannot answer 405 itself: this
+	// catch-all pattern matches every method.
 	mux.Handle("/v1.0/", httpx.Handle(a.Log, func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			_, body := httpx.ToGraph(r.Context(), apperr.Invalidf("The method %s is not allowed on '%s'; allowed: %s.", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+			httpx.WriteJSON(w, http.StatusMethodNotAllowed, body)
+			return nil
+		}
 		return apperr.NotFoundf("Resource not found for the segment '%s'.", r.URL.Path).WithCode("Request_ResourceNotFound")
 	}))
+}
+
+// allowedMethods lists the methods that have a route for r's path.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); strings.HasPrefix(pattern, m+" ") {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -86,7 +86,7 @@ func (a *API) handleUserGet(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeOne(w, r, http.StatusOK, toUserDTO(u), userFields)
+	return a.writeOne(w, r, http.StatusOK, "users", toUserDTO(u), userFields)
 }
 
 var userWritable = []string{"userPrincipalName", "displayName", "mail", "accountEnabled", "userType", "mailNickname", "passwordProfile"}
@@ -125,7 +125,7 @@ func (a *API) handleUserCreate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Location", a.PublicURL.String()+"/v1.0/users/"+u.ID)
-	return writeOne(w, r, http.StatusCreated, toUserDTO(u), userFields)
+	return a.writeOne(w, r, http.StatusCreated, "users", toUserDTO(u), userFields)
 }
 
 func (a *API) handleUserUpdate(w http.ResponseWriter, r *http.Request) error {

@@ -151,16 +151,19 @@ func Base(log *slog.Logger, proxies Proxies, https bool, next http.Handler) http
 		if https {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
+		r = r.WithContext(WithInfo(r.Context(), ri))
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
 				log.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()), "request_id", ri.ID)
+				// r carries the request info, so the error body names the
+				// request id as the header does.
 				WriteError(w, r, nil, apperr.New(apperr.Internal, "An internal error occurred. Try again later; if it persists, tell your administrator."))
 			}
 		}()
-		next.ServeHTTP(w, r.WithContext(WithInfo(r.Context(), ri)))
+		next.ServeHTTP(w, r)
 	})
 }
 
