@@ -14,12 +14,14 @@ import (
 	"github.com/strongroom-id/strongroom/internal/audit"
 	"github.com/strongroom-id/strongroom/internal/authz"
 	"github.com/strongroom-id/strongroom/internal/bearer"
+	"github.com/strongroom-id/strongroom/internal/capolicy"
 	"github.com/strongroom-id/strongroom/internal/credential"
 	"github.com/strongroom-id/strongroom/internal/directory"
 	"github.com/strongroom-id/strongroom/internal/httpx"
 	"github.com/strongroom-id/strongroom/internal/method"
 	"github.com/strongroom-id/strongroom/internal/odata"
 	"github.com/strongroom-id/strongroom/internal/passkey"
+	"github.com/strongroom-id/strongroom/internal/privilege"
 	"github.com/strongroom-id/strongroom/internal/store"
 	"github.com/strongroom-id/strongroom/internal/tap"
 	"github.com/strongroom-id/strongroom/internal/totp"
@@ -47,6 +49,17 @@ type Deps struct {
 	TOTP        *totp.Service
 	Credentials *credential.Service
 	Passkeys    *passkey.Service
+
+	// Application registrations.
+	Applications *application.Service
+
+	// Conditional Access: strengths, contexts, named locations, policies,
+	// What If; and the sign-in log.
+	CA      *capolicy.Service
+	SignIns SignInReader
+
+	// Privileged Identity Management (pim_*.go).
+	PIM *privilege.Service
 }
 
 // API serves /v1.0.

@@ -594,7 +594,7 @@ func TestRouting(t *testing.T) {
 	}{
 		{"GET", "/v1.0/nothing", http.StatusNotFound, "Request_ResourceNotFound", ""},
 		{"GET", "/v1.0/users/x/manager", http.StatusNotFound, "Request_ResourceNotFound", ""},
-		{"GET", "/v1.0/applications", http.StatusNotFound, "Request_ResourceNotFound", ""},
+		{"PUT", "/v1.0/applications", http.StatusMethodNotAllowed, "Request_BadRequest", "GET, POST"},
 		{"PUT", "/v1.0/users", http.StatusMethodNotAllowed, "Request_BadRequest", "GET, POST"},
 		{"DELETE", "/v1.0/users", http.StatusMethodNotAllowed, "Request_BadRequest", "GET, POST"},
 		{"PUT", "/v1.0/users/x", http.StatusMethodNotAllowed, "Request_BadRequest", "GET, PATCH, DELETE"},

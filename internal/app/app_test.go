@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,13 +31,32 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// output collects a child process's output; the process writes while the
+// test reads.
+type output struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.Write(p)
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.buf.String()
+}
+
 // strongroom starts this test binary as a strongroom process.
-func strongroom(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+func strongroom(t *testing.T, env []string, args ...string) (*exec.Cmd, *output) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(append(os.Environ(), "STRONGROOM_APPTEST_EXEC=1"), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &output{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +64,7 @@ func strongroom(t *testing.T, env []string, args ...string) (*exec.Cmd, *bytes.B
 		_ = cmd.Process.Signal(os.Interrupt)
 		_ = cmd.Wait()
 	})
-	return cmd, &out
+	return cmd, out
 }
 
 func freeAddr(t *testing.T) string {
@@ -57,7 +77,7 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func waitReady(t *testing.T, addr string, out *bytes.Buffer) {
+func waitReady(t *testing.T, addr string, out *output) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -70,7 +90,7 @@ func waitReady(t *testing.T, addr string, out *bytes.Buffer) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	t.Fatalf("server on %s not ready:\n%s", addr, out)
+	t.Fatalf("server on %s not ready:\n%s", addr, out.String())
 }
 
 // Two processes starting at the same moment on one empty PostgreSQL
@@ -79,7 +99,7 @@ func TestBootstrapOnceAcrossProcesses(t *testing.T) {
 	dbURL := testenv.PostgresURL(t)
 	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
 	var dirs []string
-	var outs []*bytes.Buffer
+	var outs []*output
 	var addrs []string
 	for range 2 {
 		dir, addr := t.TempDir(), freeAddr(t)
@@ -102,7 +122,7 @@ func TestBootstrapOnceAcrossProcesses(t *testing.T) {
 		}
 	}
 	if files != 1 || banners != 1 {
-		t.Fatalf("bootstrap files: %d, banners: %d; want exactly one of each\n--- 1:\n%s\n--- 2:\n%s", files, banners, outs[0], outs[1])
+		t.Fatalf("bootstrap files: %d, banners: %d; want exactly one of each\n--- 1:\n%s\n--- 2:\n%s", files, banners, outs[0].String(), outs[1].String())
 	}
 	// And the directory holds exactly one administrator.
 	inst := apptest.Start(t, apptest.Options{DatabaseURL: dbURL, Env: map[string]string{"STRONGROOM_SECRET_KEY": key}})

@@ -30,6 +30,11 @@ type Main struct {
 	Listener net.Listener
 	// Started, when set, is called once serve is ready to take requests.
 	Started func(*Server)
+	// OpenBrowser opens a URL for "strongroom login"; the system's browser
+	// when nil (tests drive the sign-in themselves).
+	OpenBrowser func(url string) error
+	// Stdin is read by "strongroom api … -"; os.Stdin when nil.
+	Stdin io.Reader
 }
 
 // Run runs the subcommand in args (without the program name) and returns
@@ -72,6 +77,20 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 			return 2
 		}
 		err = m.auditVerify(ctx, rest[1:])
+	case "tap":
+		err = m.tapCommand(ctx, rest)
+	case "policy":
+		err = m.policyCommand(ctx, rest)
+	case "pim":
+		err = m.pimCommand(ctx, rest)
+	case "login":
+		err = m.loginCommand(ctx, rest)
+	case "logout":
+		err = m.logoutCommand(ctx, rest)
+	case "api":
+		err = m.apiCommand(ctx, rest)
+	case "app":
+		err = m.appCommand(ctx, rest)
 	case "version", "--version", "-version":
 		fmt.Fprintln(m.Stdout, "strongroom", m.Version)
 	case "help", "-h", "--help":
@@ -110,6 +129,23 @@ Commands:
   migrate        apply pending database migrations and exit
   config check   print the effective configuration (secrets redacted) and check it
   audit verify   check the audit log's hash chain and report the first broken event
+  tap issue      issue a Temporary Access Pass for a user (to recover a lost bootstrap
+                 pass): --user UPN [--lifetime 60m] [--once]; audited, shown once
+  policy whatif  Conditional Access What If: which policies apply to a sign-in and why
+                 not: --user UPN [--app ID | --user-action A | --context cN] [--ip]
+                 [--country] [--platform] [--client-app] [--applied] [--json]
+  login          sign in from a terminal through the browser (loopback redirect, PKCE)
+                 and keep the tokens for "strongroom api": [--url URL] [--context cN]
+  api            call the admin API as the signed-in user: api GET /v1.0/users,
+                 api POST /v1.0/… '{"json":…}' (or @file, or - for stdin); steps up
+                 by itself when the API asks for an authentication context
+  logout         revoke the stored refresh token and forget the tokens
+  pim            Privileged Identity Management as the signed-in user: pim roles;
+                 pim activate --role "Security Administrator" --duration 1h
+                 --justification TEXT [--ticket N]; pim deactivate --role NAME
+                 (steps up by itself when the role asks for it)
+  app create-demo  register the demo application (examples/demoapp) and print its
+                 client id and secret: [--redirect-uri URL] [--out FILE]
   version        print the version
 
 Every command takes --config, --data-dir, --listen, --public-url and --database

@@ -26,6 +26,7 @@ func (m *Main) routes(s *Server, a *api.API, w *web.Web, proxies httpx.Proxies) 
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	w.Routes(mux)
+	w.OIDC(s.Provider, applications(s.DB, s.Keyring)).Routes(mux)
 
 	// The OpenID provider owns discovery and /oauth2/*; the token endpoint
 	// is rate limited per client address.

@@ -16,16 +16,23 @@ import (
 
 	"github.com/strongroom-id/strongroom/internal/api"
 	"github.com/strongroom-id/strongroom/internal/bearer"
+	"github.com/strongroom-id/strongroom/internal/capolicy"
 	"github.com/strongroom-id/strongroom/internal/config"
+	"github.com/strongroom-id/strongroom/internal/credential"
 	"github.com/strongroom-id/strongroom/internal/directory"
+	"github.com/strongroom-id/strongroom/internal/grant"
 	"github.com/strongroom-id/strongroom/internal/httpx"
+	"github.com/strongroom-id/strongroom/internal/method"
+	"github.com/strongroom-id/strongroom/internal/password"
 	"github.com/strongroom-id/strongroom/internal/provider"
 	"github.com/strongroom-id/strongroom/internal/secret"
 	"github.com/strongroom-id/strongroom/internal/session"
 	"github.com/strongroom-id/strongroom/internal/signin"
 	"github.com/strongroom-id/strongroom/internal/signing"
 	"github.com/strongroom-id/strongroom/internal/store"
+	"github.com/strongroom-id/strongroom/internal/tap"
 	"github.com/strongroom-id/strongroom/internal/tenant"
+	"github.com/strongroom-id/strongroom/internal/totp"
 	"github.com/strongroom-id/strongroom/internal/web"
 )
 
@@ -36,6 +43,10 @@ type Server struct {
 	Keyring   *secret.Keyring
 	Keys      *signing.Manager
 	Provider  *provider.Provider
+	Grants    *grant.Service
+	SignIn    *signin.Service
+	CA        *capolicy.Service // Conditional Access
+	PIM       *PIM              // Privileged Identity Management
 	Handler   http.Handler
 	Log       *slog.Logger
 	Bootstrap *tenant.Result // set when this start bootstrapped the tenant
@@ -83,6 +94,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
 	go s.maintainKeys(bg)
+	go s.maintainGrants(bg, s.Grants)
+	s.PIM.start(bg, s)
+	defer func() { stopBG(); s.PIM.Wait() }()
 
 	errc := make(chan error, 1)
 	go func() {
@@ -160,30 +174,61 @@ func (m *Main) build(ctx context.Context, s *Server) error {
 	if err := s.Keys.Rotate(ctx); err != nil {
 		return fmt.Errorf("signing keys: %w", err)
 	}
-	prov, err := provider.New(provider.Deps{
-		Issuer: cfg.PublicURL, Applications: db, Hasher: kr, Keys: s.Keys, Now: now, Log: log,
-		CryptoKey: provider.CryptoKeyFrom([]byte(kr.Check())),
-	})
+	prov, grants, err := m.newProvider(ctx, s, kr, now)
 	if err != nil {
 		return err
 	}
-	s.Provider = prov
+	s.Provider, s.Grants = prov, grants
 	public, err := url.Parse(cfg.PublicURL)
 	if err != nil {
 		return err
 	}
 	dir := directory.NewService(store.Bind[directory.Tx](db))
+	// Authentication methods: the policy, passes, authenticator apps, and
+	// the admin's view of a user's methods.
+	methods := method.NewService(store.Bind[method.Tx](db))
+	taps := tap.NewService(store.Bind[tap.Tx](db), dir, kr, now)
+	totps := totp.NewService(store.Bind[totp.Tx](db), dir, kr, "Strongroom", now)
+	creds := credential.NewService(db, dir, taps, totps)
+	keys, err := passkeys(cfg, db, kr, dir, now, log)
+	if err != nil {
+		return err
+	}
+	// Conditional Access: strengths, contexts, locations, policies, and
+	// the engine every sign-in and step-up asks.
+	ca, reqs, err := conditionalAccess(ctx, cfg, db, now)
+	if err != nil {
+		return err
+	}
+	s.CA = ca
+	// Clients may ask only for contexts published to apps.
+	prov.SetContexts(provider.ContextsFunc(ca.ContextPublished))
 	a := api.New(api.Deps{
 		PublicURL: public,
 		Directory: dir,
 		Reader:    db,
-		Verifier:  &bearer.Verifier{Issuer: cfg.PublicURL, Audience: provider.APIAudience, Keys: prov, Now: now},
+		Verifier:  &bearer.Verifier{Issuer: cfg.PublicURL, Audience: provider.APIAudience, Keys: prov, Now: now, Revocations: prov},
 		Now:       now,
 		Log:       log,
+
+		Methods: methods, TAPs: taps, TOTP: totps, Credentials: creds, Passkeys: keys,
+		Applications: applications(db, kr),
+		CA:           ca, SignIns: db,
 	})
 	sessions := session.NewManager(db, kr, now)
-	signIn := signin.NewService(store.Bind[signin.Tx](db), sessions, kr, signin.MultifactorRequired{}, now)
-	w := web.New(web.Deps{PublicURL: public, SignIn: signIn, Sessions: sessions, Directory: dir, DB: db, Log: log, Now: now})
+	signIn := signin.NewService(store.Bind[signin.Tx](db), sessions, kr, reqs, now)
+	s.SignIn = signIn
+	if s.PIM, err = buildPIM(s, dir, ca, signIn, public, now); err != nil {
+		return err
+	}
+	a.PIM = s.PIM.Service
+	passwords := signin.NewPasswords(signIn, store.Bind[signin.PasswordTx](db), password.New(password.Default), cfg.Passwords.Enabled)
+	codes := signin.NewTOTP(signIn, store.Bind[signin.TOTPTx](db), kr)
+	keySignIn := signin.NewPasskeys(signIn, store.Bind[signin.PasskeyTx](db), keys)
+	w := web.New(web.Deps{PublicURL: public, SignIn: signIn, Sessions: sessions, Directory: dir, DB: db, Log: log, Now: now,
+		TAPs: taps, Methods: methods, Passwords: passwords, TOTPSignIn: codes, TOTP: totps, Passkeys: keySignIn,
+		CA: ca, PIM: s.PIM.Service, Sealer: kr})
+	prov.SetBrowserSession(w.SessionOf)
 	proxies, err := httpx.ParseProxies(cfg.TrustedProxies)
 	if err != nil {
 		return err

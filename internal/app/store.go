@@ -9,7 +9,10 @@ import (
 	"github.com/strongroom-id/strongroom/internal/apperr"
 	"github.com/strongroom-id/strongroom/internal/application"
 	"github.com/strongroom-id/strongroom/internal/config"
+	"github.com/strongroom-id/strongroom/internal/credential"
 	"github.com/strongroom-id/strongroom/internal/directory"
+	"github.com/strongroom-id/strongroom/internal/method"
+	"github.com/strongroom-id/strongroom/internal/passkey"
 	"github.com/strongroom-id/strongroom/internal/secret"
 	"github.com/strongroom-id/strongroom/internal/session"
 	"github.com/strongroom-id/strongroom/internal/signin"
@@ -17,7 +20,9 @@ import (
 	"github.com/strongroom-id/strongroom/internal/store"
 	"github.com/strongroom-id/strongroom/internal/store/postgres"
 	"github.com/strongroom-id/strongroom/internal/store/sqlite"
+	"github.com/strongroom-id/strongroom/internal/tap"
 	"github.com/strongroom-id/strongroom/internal/tenant"
+	"github.com/strongroom-id/strongroom/internal/totp"
 )
 
 // The store implements every service's port; a change that breaks one
@@ -29,6 +34,16 @@ var (
 	_ tenant.Tx      = (*store.Tx)(nil)
 	_ session.Tx     = (*store.Tx)(nil)
 	_ signin.Tx      = (*store.Tx)(nil)
+
+	_ method.Tx         = (*store.Tx)(nil)
+	_ tap.Tx            = (*store.Tx)(nil)
+	_ totp.Tx           = (*store.Tx)(nil)
+	_ signin.PasswordTx = (*store.Tx)(nil)
+	_ signin.TOTPTx     = (*store.Tx)(nil)
+	_ credential.Reader = (*store.DB)(nil)
+
+	_ passkey.Tx       = (*store.Tx)(nil)
+	_ signin.PasskeyTx = (*store.Tx)(nil)
 )
 
 // openStore opens the configured database.

@@ -49,7 +49,8 @@ var domain = []string{
 	"internal/apperr", "internal/clock", "internal/audit", "internal/authz", "internal/directory",
 	"internal/application", "internal/tap", "internal/tenant", "internal/signing", "internal/secret",
 	"internal/authn", "internal/policy", "internal/pim", "internal/session", "internal/passkey",
-	"internal/notify", "internal/method",
+	"internal/notify", "internal/method", "internal/password", "internal/totp", "internal/credential",
+	"internal/signin", "internal/grant", "internal/capolicy", "internal/privilege",
 }
 
 // Decision packages are pure: no I/O, no clock, no randomness.

@@ -61,6 +61,12 @@ type KeyFinder interface {
 	FindPublic(ctx context.Context, kid string) (crypto.PublicKey, bool)
 }
 
+// RevocationList tells whether an access token was revoked before its
+// expiry (RFC 7009), by its token id (jti).
+type RevocationList interface {
+	IsRevoked(ctx context.Context, tokenID string) (bool, error)
+}
+
 // Verifier checks tokens for one issuer and audience.
 type Verifier struct {
 	Issuer   string
@@ -68,6 +74,8 @@ type Verifier struct {
 	Keys     KeyFinder
 	Now      func() time.Time
 	Skew     time.Duration // allowed clock difference; 0 means 30 seconds
+	// Revocations, when set, refuses revoked tokens.
+	Revocations RevocationList
 }
 
 // ErrInvalid is wrapped by every verification failure.
@@ -123,6 +131,15 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (*Claims, error) {
 	}
 	if c.NotBefore != 0 && now.Add(skew).Before(time.Unix(c.NotBefore, 0)) {
 		return nil, invalid("not valid yet")
+	}
+	if v.Revocations != nil && c.ID != "" {
+		revoked, err := v.Revocations.IsRevoked(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if revoked {
+			return nil, invalid("revoked")
+		}
 	}
 	return &c, nil
 }

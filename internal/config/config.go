@@ -35,6 +35,8 @@ type Config struct {
 	SecretKey Secret `yaml:"secretKey"`
 	// SMTP is the outgoing mail server; email is off when its Host is empty.
 	SMTP SMTP `yaml:"smtp"`
+	// Notify configures notification channels besides email.
+	Notify Notify `yaml:"notify"`
 	// Log configures the process's slog handler.
 	Log Log `yaml:"log"`
 	// TrustedProxies are CIDRs or bare IP addresses whose X-Forwarded-For
@@ -116,6 +118,15 @@ type SMTP struct {
 	Password Secret `yaml:"password"`
 	From     string `yaml:"from"`     // RFC 5322 address, e.g. "Strongroom <strongroom@example.com>"
 	Security string `yaml:"security"` // "starttls", "tls" (implicit TLS) or "none"
+}
+
+// Notify configures the webhook channel of notifications (PIM events and
+// emergency-access alerts, as JSON signed with HMAC-SHA-256).
+type Notify struct {
+	// WebhookURL receives the JSON; empty turns the webhook off.
+	WebhookURL string `yaml:"webhookURL"`
+	// WebhookSecret keys the X-Strongroom-Signature header.
+	WebhookSecret Secret `yaml:"webhookSecret"`
 }
 
 // Log configures logging.

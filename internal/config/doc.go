@@ -48,6 +48,9 @@
 //	STRONGROOM_SMTP_PASSWORD_FILE  file holding the SMTP password
 //	STRONGROOM_SMTP_FROM           sender address, e.g. "Strongroom <strongroom@example.com>"
 //	STRONGROOM_SMTP_SECURITY       starttls (default), tls or none
+//	STRONGROOM_NOTIFY_WEBHOOK_URL  URL that receives notifications as signed JSON (default none)
+//	STRONGROOM_NOTIFY_WEBHOOK_SECRET       key of the webhook's HMAC-SHA-256 signature
+//	STRONGROOM_NOTIFY_WEBHOOK_SECRET_FILE  file holding the webhook key
 //	STRONGROOM_LOG_FORMAT          text (default) or json
 //	STRONGROOM_LOG_LEVEL           debug, info (default), warn or error
 //	STRONGROOM_TRUSTED_PROXIES     comma-separated CIDRs or IP addresses whose
@@ -86,6 +89,7 @@
 //	  passwordFile: /run/secrets/smtp-password
 //	  from: Strongroom <strongroom@example.com>
 //	  security: starttls
+//	notify: {webhookURL: https://chat.example.com/hooks/pim, webhookSecretFile: /run/secrets/webhook}
 //	log: {format: json, level: info}
 //	trustedProxies: [10.0.0.0/8, 192.0.2.1]
 //	shutdownTimeout: 30s

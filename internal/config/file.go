@@ -25,7 +25,7 @@ func applyFile(c *Config, path string, data []byte) ([]string, error) {
 	if len(doc.Content) == 0 {
 		return nil, nil // empty file
 	}
-	var database, secretKey secretNodes
+	var database, secretKey, webhookSecret secretNodes
 	d.mapping(doc.Content[0], "", func(key string, v *yaml.Node) bool {
 		switch key {
 		case "dataDir":
@@ -56,6 +56,20 @@ func applyFile(c *Config, path string, data []byte) ([]string, error) {
 			secretKey.file = v
 		case "smtp":
 			d.smtp(v, &c.SMTP)
+		case "notify":
+			d.mapping(v, "notify.", func(key string, v *yaml.Node) bool {
+				switch key {
+				case "webhookURL":
+					d.str(v, "notify."+key, &c.Notify.WebhookURL)
+				case "webhookSecret":
+					webhookSecret.value = v
+				case "webhookSecretFile":
+					webhookSecret.file = v
+				default:
+					return false
+				}
+				return true
+			})
 		case "log":
 			d.mapping(v, "log.", func(key string, v *yaml.Node) bool {
 				switch key {
@@ -128,6 +142,7 @@ func applyFile(c *Config, path string, data []byte) ([]string, error) {
 	})
 	d.secret(database, "database", &c.Database)
 	d.secret(secretKey, "secretKey", &c.SecretKey)
+	d.secret(webhookSecret, "notify.webhookSecret", &c.Notify.WebhookSecret)
 	return d.sorted(), nil
 }
 

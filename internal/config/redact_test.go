@@ -22,6 +22,7 @@ func TestRedacted(t *testing.T) {
 	c.SecretKey = "key-hunter2"
 	c.SMTP = SMTP{Host: "smtp.example.com", Port: 587, Username: "mailer", Password: "smtp-hunter2",
 		From: "Strongroom <strongroom@example.com>", Security: "starttls"}
+	c.Notify = Notify{WebhookURL: "https://chat.example.com/hooks/pim", WebhookSecret: "hook-hunter2"}
 	c.TrustedProxies = []string{"10.0.0.0/8"}
 	c.ShutdownTimeout = Duration(30 * time.Second)
 
@@ -44,6 +45,9 @@ smtp:
   password: '[redacted]'
   from: Strongroom <strongroom@example.com>
   security: starttls
+notify:
+  webhookURL: https://chat.example.com/hooks/pim
+  webhookSecret: '[redacted]'
 log:
   format: text
   level: info

@@ -82,6 +82,18 @@ func (c Config) Validate() error {
 		}
 	}
 
+	if c.Notify.WebhookURL != "" {
+		u, err := url.Parse(c.Notify.WebhookURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			add("notify.webhookURL: must be an http or https URL, got %q", c.Notify.WebhookURL)
+		} else if u.Scheme == "http" && !isLoopbackName(u.Hostname()) {
+			add("notify.webhookURL: must be https (http only to localhost), got %q", c.Notify.WebhookURL)
+		}
+		if len(c.Notify.WebhookSecret.Reveal()) < 16 {
+			add("notify.webhookSecret: must be set, at least 16 characters, when notify.webhookURL is set")
+		}
+	}
+
 	switch c.Log.Format {
 	case "text", "json":
 	default:

@@ -4,8 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/sha256"
-	"errors"
-	"fmt"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -13,23 +12,29 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-	"github.com/google/uuid"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 	"golang.org/x/text/language"
 
-	"github.com/strongroom-id/strongroom/internal/apperr"
 	"github.com/strongroom-id/strongroom/internal/application"
-	"github.com/strongroom-id/strongroom/internal/authz"
+	"github.com/strongroom-id/strongroom/internal/directory"
+	"github.com/strongroom-id/strongroom/internal/grant"
 	"github.com/strongroom-id/strongroom/internal/signing"
 )
 
 // APIAudience is the audience of tokens for Strongroom's own API.
 const APIAudience = "api://strongroom"
 
+// APIScopePrefix starts every scope of Strongroom's own API:
+// api://strongroom/.default, or api://strongroom/<permission>.
+const APIScopePrefix = APIAudience + "/"
+
 // AccessTokenLifetime is how long access tokens last (Entra's default is
 // 60–90 minutes; one hour here).
-const AccessTokenLifetime = time.Hour
+const AccessTokenLifetime = grant.AccessTokenLifetime
+
+// IDTokenLifetime is how long ID tokens last.
+const IDTokenLifetime = time.Hour
 
 // Endpoint paths, relative to the issuer.
 const (
@@ -42,6 +47,12 @@ const (
 	PathRevoke     = "/oauth2/revoke"
 	PathLogout     = "/oauth2/logout"
 	PathDevice     = "/oauth2/devicecode"
+	// PathLogin is where an authorization request goes to be signed in
+	// (served by package web).
+	PathLogin = "/oauth2/login"
+	// PathLogoutConfirm asks the browser to confirm a sign-out requested
+	// without an id_token_hint (served by package web).
+	PathLogoutConfirm = "/oauth2/logout/confirm"
 )
 
 // Applications is what the provider needs to know about clients.
@@ -53,13 +64,21 @@ type Applications interface {
 type Deps struct {
 	Issuer       string
 	Applications Applications
-	Hasher       application.Hasher
-	Keys         *signing.Manager
-	Now          func() time.Time
-	Log          *slog.Logger
+	Users        directory.Reader
+	Grants       *grant.Service
+	// Contexts says which authentication contexts clients may request;
+	// AllContextsPublished when nil.
+	Contexts Contexts
+	Hasher   application.Hasher
+	Keys     *signing.Manager
+	Now      func() time.Time
+	Log      *slog.Logger
 	// CryptoKey encrypts the library's opaque values; derive it from the
 	// secret key so every node agrees.
 	CryptoKey [32]byte
+	// BrowserSession returns the id of the Strongroom session of the
+	// browser that sent r, if any (for RP-initiated logout).
+	BrowserSession func(r *http.Request) (sessionID, userID string, ok bool)
 }
 
 // Provider wraps the OpenID Provider.
@@ -67,6 +86,7 @@ type Provider struct {
 	deps    Deps
 	op      *op.Provider
 	storage *storage
+	handler http.Handler
 }
 
 // New builds the provider.
@@ -74,6 +94,9 @@ func New(d Deps) (*Provider, error) {
 	u, err := url.Parse(d.Issuer)
 	if err != nil {
 		return nil, err
+	}
+	if d.Contexts == nil {
+		d.Contexts = AllContextsPublished{}
 	}
 	s := &storage{deps: d}
 	cfg := &op.Config{
@@ -84,14 +107,20 @@ func New(d Deps) (*Provider, error) {
 		GrantTypeRefreshToken:    true,
 		RequestObjectSupported:   false,
 		SupportedUILocales:       []language.Tag{language.English},
-		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess},
-		DefaultLogoutRedirectURI: "/signedout",
+		SupportedScopes:          []string{oidc.ScopeOpenID, oidc.ScopeProfile, oidc.ScopeEmail, oidc.ScopeOfflineAccess, APIScopePrefix + ".default"},
+		SupportedClaims:          supportedClaims,
+		DefaultLogoutRedirectURI: PathLogoutConfirm,
 	}
 	opts := []op.Option{
 		op.WithCustomEndpoints(op.NewEndpoint(PathAuthorize), op.NewEndpoint(PathToken), op.NewEndpoint(PathUserinfo),
 			op.NewEndpoint(PathRevoke), op.NewEndpoint(PathLogout), op.NewEndpoint(PathKeys)),
 		op.WithCustomIntrospectionEndpoint(op.NewEndpoint(PathIntrospect)),
 		op.WithCustomDeviceAuthorizationEndpoint(op.NewEndpoint(PathDevice)),
+		// Only ES256: a token signed with "none" or an HMAC key is refused
+		// before any key lookup, at userinfo, introspection, revocation and
+		// with an id_token_hint.
+		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(string(jose.ES256))),
+		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(string(jose.ES256))),
 		op.WithLogger(d.Log),
 	}
 	if u.Scheme == "http" {
@@ -101,11 +130,122 @@ func New(d Deps) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{deps: d, op: p, storage: s}, nil
+	prov := &Provider{deps: d, op: p, storage: s}
+	prov.handler = prov.wrap(p)
+	return prov, nil
+}
+
+// supportedClaims are the claims Strongroom issues, for discovery.
+var supportedClaims = []string{
+	"sub", "aud", "exp", "iat", "iss", "auth_time", "nonce", "acr", "amr", "azp", "client_id", "at_hash", "c_hash",
+	"name", "preferred_username", "email", "acrs", "wids", "sid", "oid", "idtyp", "scp", "roles",
 }
 
 // Handler serves the provider's endpoints.
-func (p *Provider) Handler() http.Handler { return p.op }
+func (p *Provider) Handler() http.Handler { return p.handler }
+
+// wrap adds what the library does not do itself: a per-request scope the
+// storage methods share, the claims parameter, the raw token for userinfo
+// and introspection, Strongroom's discovery document, and no unauthenticated
+// callback endpoint (the login handler answers the client itself).
+func (p *Provider) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sc := &scope{}
+		switch r.URL.Path {
+		case PathDiscovery:
+			p.serveDiscovery(w, r)
+			return
+		case PathAuthorize + "/callback", PathDevice:
+			http.NotFound(w, r)
+			return
+		case PathAuthorize:
+			if err := r.ParseForm(); err == nil {
+				sc.claims = r.Form.Get("claims")
+			}
+		case PathUserinfo:
+			if tok, ok := bearerToken(r); ok {
+				sc.rawToken = tok
+			} else if err := r.ParseForm(); err == nil {
+				sc.rawToken = r.Form.Get("access_token")
+			}
+		case PathIntrospect:
+			if err := r.ParseForm(); err == nil {
+				sc.rawToken = r.PostForm.Get("token")
+			}
+		case PathLogout:
+			if p.deps.BrowserSession != nil {
+				sc.browserSession, sc.browserUser, _ = p.deps.BrowserSession(r)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), scopeKey{}, sc)))
+	})
+}
+
+func bearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && (h[:7] == "Bearer " || h[:7] == "bearer ") {
+		return h[7:], true
+	}
+	return "", false
+}
+
+// serveDiscovery answers /.well-known/openid-configuration with what
+// Strongroom really supports: the code flow only (no implicit or hybrid
+// response types), PKCE with S256 only, the claims parameter, no device
+// flow and no pushed authorization requests (the library has neither
+// storage for the one nor an endpoint for the other).
+func (p *Provider) serveDiscovery(w http.ResponseWriter, r *http.Request) {
+	ctx := op.ContextWithIssuer(r.Context(), p.deps.Issuer)
+	c := op.CreateDiscoveryConfig(ctx, p.op, p.storage)
+	c.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
+	c.ResponseModesSupported = []string{string(oidc.ResponseModeQuery), string(oidc.ResponseModeFormPost)}
+	c.GrantTypesSupported = []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeClientCredentials}
+	c.DeviceAuthorizationEndpoint = ""
+	c.CheckSessionIframe = ""
+	c.CodeChallengeMethodsSupported = []oidc.CodeChallengeMethod{oidc.CodeChallengeMethodS256}
+	c.ClaimsParameterSupported = true
+	c.ACRValuesSupported = []string{grant.ACRSingleFactor, grant.ACRMultifactor}
+	c.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodNone}
+	c.RevocationEndpointAuthMethodsSupported = c.TokenEndpointAuthMethodsSupported
+	c.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost}
+	c.TokenEndpointAuthSigningAlgValuesSupported = nil
+	c.RevocationEndpointAuthSigningAlgValuesSupported = nil
+	c.IntrospectionEndpointAuthSigningAlgValuesSupported = nil
+	c.RequestObjectSigningAlgValuesSupported = nil
+	b, err := json.Marshal(c)
+	if err != nil {
+		http.Error(w, "discovery", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	_, _ = w.Write(b)
+}
+
+// scope is what the storage methods of one HTTP request share: the library
+// passes them the request's context but not everything they need.
+type scope struct {
+	app            *application.Application // the client, once read
+	claims         string                   // the authorize request's claims parameter
+	rawToken       string                   // the token presented to userinfo or introspection
+	idTokenCap     time.Time                // ID tokens of this response expire no later
+	browserSession string                   // the browser's session, at logout
+	browserUser    string
+	// The user tokens are being issued to, and their active roles, read
+	// once for the access token and the ID token.
+	user *directory.User
+	wids []string
+}
+
+type scopeKey struct{}
+
+func scopeFrom(ctx context.Context) *scope {
+	if sc, ok := ctx.Value(scopeKey{}).(*scope); ok {
+		return sc
+	}
+	return &scope{}
+}
 
 // FindPublic returns a published verification key (for package bearer).
 func (p *Provider) FindPublic(ctx context.Context, kid string) (crypto.PublicKey, bool) {
@@ -116,90 +256,15 @@ func (p *Provider) FindPublic(ctx context.Context, kid string) (crypto.PublicKey
 	return k.Public(), true
 }
 
+// IsRevoked reports whether an access token was revoked (for package
+// bearer).
+func (p *Provider) IsRevoked(ctx context.Context, tokenID string) (bool, error) {
+	return p.deps.Grants.IsRevoked(ctx, tokenID)
+}
+
 // CryptoKeyFrom derives the library's 32-byte key from a secret.
 func CryptoKeyFrom(secret []byte) [32]byte {
 	return sha256.Sum256(append([]byte("strongroom op crypto v1\x00"), secret...))
-}
-
-// client adapts an application to op.Client.
-type client struct {
-	app application.Application
-}
-
-func (c *client) GetID() string                       { return c.app.AppID }
-func (c *client) RedirectURIs() []string              { return nil }
-func (c *client) PostLogoutRedirectURIs() []string    { return nil }
-func (c *client) ApplicationType() op.ApplicationType { return op.ApplicationTypeWeb }
-func (c *client) AuthMethod() oidc.AuthMethod         { return oidc.AuthMethodBasic }
-func (c *client) ResponseTypes() []oidc.ResponseType  { return nil }
-func (c *client) GrantTypes() []oidc.GrantType {
-	return []oidc.GrantType{oidc.GrantTypeClientCredentials}
-}
-func (c *client) LoginURL(id string) string            { return "/signin?authRequestID=" + url.QueryEscape(id) }
-func (c *client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTypeJWT }
-func (c *client) IDTokenLifetime() time.Duration       { return time.Hour }
-func (c *client) DevMode() bool                        { return false }
-func (c *client) IsScopeAllowed(scope string) bool     { return false }
-func (c *client) IDTokenUserinfoClaimsAssertion() bool { return false }
-func (c *client) ClockSkew() time.Duration             { return 0 }
-func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
-	return func(s []string) []string { return s }
-}
-func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
-	return func(s []string) []string { return s }
-}
-
-// appTokenRequest is a client-credentials token request.
-type appTokenRequest struct {
-	app    application.Application
-	scopes []string
-}
-
-func (r *appTokenRequest) GetSubject() string    { return r.app.ID }
-func (r *appTokenRequest) GetAudience() []string { return []string{APIAudience} }
-func (r *appTokenRequest) GetScopes() []string   { return r.scopes }
-
-// storage implements op.Storage over Strongroom's services.
-type storage struct {
-	deps Deps
-}
-
-var errNotYet = errors.New("the authorization code flow is not enabled on this server")
-
-func (s *storage) CreateAuthRequest(context.Context, *oidc.AuthRequest, string) (op.AuthRequest, error) {
-	return nil, oidc.ErrRequestNotSupported().WithParent(errNotYet)
-}
-func (s *storage) AuthRequestByID(context.Context, string) (op.AuthRequest, error) {
-	return nil, errNotYet
-}
-func (s *storage) AuthRequestByCode(context.Context, string) (op.AuthRequest, error) {
-	return nil, errNotYet
-}
-func (s *storage) SaveAuthCode(context.Context, string, string) error { return errNotYet }
-func (s *storage) DeleteAuthRequest(context.Context, string) error    { return errNotYet }
-
-func (s *storage) CreateAccessToken(ctx context.Context, req op.TokenRequest) (string, time.Time, error) {
-	return uuid.NewString(), s.deps.Now().Add(AccessTokenLifetime), nil
-}
-
-func (s *storage) CreateAccessAndRefreshTokens(context.Context, op.TokenRequest, string) (string, string, time.Time, error) {
-	return "", "", time.Time{}, oidc.ErrUnsupportedGrantType().WithDescription("refresh tokens are not issued for this grant")
-}
-
-func (s *storage) TokenRequestByRefreshToken(context.Context, string) (op.RefreshTokenRequest, error) {
-	return nil, oidc.ErrInvalidGrant().WithDescription("unknown refresh token")
-}
-
-func (s *storage) TerminateSession(context.Context, string, string) error { return nil }
-
-func (s *storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID string) *oidc.Error {
-	// Client-credentials access tokens are self-contained and short-lived;
-	// revoking one is accepted as RFC 7009 asks and has no further effect.
-	return nil
-}
-
-func (s *storage) GetRefreshTokenInfo(context.Context, string, string) (string, string, error) {
-	return "", "", op.ErrInvalidRefreshToken
 }
 
 // signingKey adapts a loaded key to op.SigningKey and op.Key.
@@ -218,112 +283,24 @@ func (k publicKey) Key() any                           { return k.k.Public() }
 func (k publicKey) ID() string                         { return k.k.ID }
 func (k publicKey) Use() string                        { return "sig" }
 
-func (s *storage) SigningKey(context.Context) (op.SigningKey, error) {
-	k, err := s.deps.Keys.Current()
-	if err != nil {
-		return nil, oidc.ErrServerError().WithParent(err)
+// apiScope reports whether scope names Strongroom's own API.
+func apiScope(s string) bool {
+	if len(s) <= len(APIScopePrefix) || s[:len(APIScopePrefix)] != APIScopePrefix {
+		return false
 	}
-	return signingKey{k}, nil
+	rest := s[len(APIScopePrefix):]
+	return rest == ".default" || slices.Contains(delegatedScopes, rest)
 }
 
-func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return []jose.SignatureAlgorithm{jose.ES256}, nil
+// SetBrowserSession sets how the provider finds the browser's Strongroom
+// session at logout (the web edge knows the cookie).
+func (p *Provider) SetBrowserSession(f func(r *http.Request) (sessionID, userID string, ok bool)) {
+	p.deps.BrowserSession = f
 }
 
-func (s *storage) KeySet(context.Context) ([]op.Key, error) {
-	var out []op.Key
-	for _, k := range s.deps.Keys.Published() {
-		out = append(out, publicKey{k})
-	}
-	return out, nil
+// SetContexts sets which authentication contexts clients may request
+// (the Conditional Access service, which is built after the provider).
+func (p *Provider) SetContexts(c Contexts) {
+	p.deps.Contexts = c
+	p.storage.deps.Contexts = c
 }
-
-func (s *storage) GetClientByClientID(ctx context.Context, clientID string) (op.Client, error) {
-	a, err := s.deps.Applications.FindApplicationByAppID(ctx, clientID)
-	if err != nil {
-		if errors.Is(err, apperr.NotFound) {
-			return nil, fmt.Errorf("unknown client %q", clientID)
-		}
-		return nil, oidc.ErrServerError().WithParent(err)
-	}
-	return &client{app: a}, nil
-}
-
-func (s *storage) AuthorizeClientIDSecret(ctx context.Context, clientID, secret string) error {
-	_, err := s.authenticate(ctx, clientID, secret)
-	return err
-}
-
-func (s *storage) authenticate(ctx context.Context, clientID, secret string) (application.Application, error) {
-	a, err := application.Authenticate(ctx, s.deps.Applications, s.deps.Hasher, clientID, secret, s.deps.Now())
-	switch {
-	case err == nil:
-		return a, nil
-	case errors.Is(err, apperr.NotFound), errors.Is(err, apperr.Unauthenticated):
-		// One message for both: an unknown client and a wrong secret look
-		// the same from outside.
-		return a, errors.New("client authentication failed")
-	default:
-		return a, oidc.ErrServerError().WithParent(err)
-	}
-}
-
-func (s *storage) ClientCredentials(ctx context.Context, clientID, secret string) (op.Client, error) {
-	a, err := s.authenticate(ctx, clientID, secret)
-	if err != nil {
-		return nil, err
-	}
-	return &client{app: a}, nil
-}
-
-func (s *storage) ClientCredentialsTokenRequest(ctx context.Context, clientID string, scopes []string) (op.TokenRequest, error) {
-	a, err := s.deps.Applications.FindApplicationByAppID(ctx, clientID)
-	if err != nil {
-		return nil, oidc.ErrServerError().WithParent(err)
-	}
-	// Graph clients ask for "<resource>/.default"; Strongroom grants the
-	// application's permissions whatever the scope names.
-	return &appTokenRequest{app: a, scopes: scopes}, nil
-}
-
-func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
-	return nil
-}
-
-func (s *storage) SetUserinfoFromToken(context.Context, *oidc.UserInfo, string, string, string) error {
-	return errors.New("userinfo is available for user tokens only")
-}
-
-func (s *storage) SetIntrospectionFromToken(ctx context.Context, resp *oidc.IntrospectionResponse, tokenID, subject, clientID string) error {
-	return errors.New("introspection is not available for this token")
-}
-
-func (s *storage) GetPrivateClaimsFromScopes(context.Context, string, string, []string) (map[string]any, error) {
-	return nil, nil
-}
-
-// GetPrivateClaimsFromRequest adds Strongroom's claims to access tokens.
-func (s *storage) GetPrivateClaimsFromRequest(ctx context.Context, req op.TokenRequest, scopes []string) (map[string]any, error) {
-	switch r := req.(type) {
-	case *appTokenRequest:
-		roles := make([]string, 0, len(r.app.Permissions))
-		for _, p := range r.app.Permissions {
-			if authz.Known(p) {
-				roles = append(roles, string(p))
-			}
-		}
-		slices.Sort(roles)
-		return map[string]any{"idtyp": "app", "oid": r.app.ID, "roles": roles, "azp": r.app.AppID, "app_displayname": r.app.DisplayName}, nil
-	}
-	return nil, nil
-}
-
-func (s *storage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
-	return nil, errors.New("private_key_jwt is not supported")
-}
-
-func (s *storage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
-	return nil, errors.New("the JWT profile grant is not supported")
-}
-
-func (s *storage) Health(ctx context.Context) error { return nil }

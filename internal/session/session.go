@@ -94,7 +94,7 @@ const DefaultLifetime = 12 * time.Hour
 
 // Manager creates, finds and ends sessions.
 type Manager struct {
-	reader   interface {
+	reader interface {
 		Reader
 		directory.Reader
 	}

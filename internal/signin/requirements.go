@@ -15,6 +15,11 @@ type Target struct {
 	AppID      string
 	UserAction string
 	Context    string
+	// ClientAppType is the Conditional Access client app type (policy
+	// package values): empty means a browser; the OpenID provider passes
+	// "mobileAppsAndDesktopClients" for native (public) clients.
+	// (Added by the Conditional Access work.)
+	ClientAppType string
 }
 
 // Attempt is everything the requirements are decided on.
@@ -55,6 +60,11 @@ type Decision struct {
 	// EveryTime means the proof must be fresh for each use (sign-in
 	// frequency everyTime).
 	EveryTime bool
+	// PersistentBrowser is the persistentBrowser session control of the
+	// applying policies: "always" (keep the browser session across
+	// restarts), "never", or "" when no policy says. (Added by the
+	// Conditional Access work.)
+	PersistentBrowser string
 }
 
 // Requirements decides whether an attempt meets what is required. The

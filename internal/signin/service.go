@@ -84,6 +84,10 @@ type Service struct {
 	hasher   Hasher
 	reqs     Requirements
 	now      func() time.Time
+	excluded authn.ModeSet // switched off by the operator; never count (ExcludeModes)
+	// onSignedIn runs in the transaction of each sign-in that completes a
+	// session (hook.go).
+	onSignedIn SignedInHook
 }
 
 // NewService returns the sign-in service.
@@ -149,6 +153,9 @@ func (s *Service) checkThrottle(ctx context.Context, c Client, upn string) error
 			return err
 		}
 		if locked, d := k.p.Locked(t, now); locked {
+			if err := s.recordLocked(ctx, c, upn); err != nil {
+				return err
+			}
 			return lockedError(d)
 		}
 	}
@@ -387,6 +394,7 @@ func (s *Service) prove(ctx context.Context, tx Tx, c Client, u directory.User, 
 		r.AppliedConditionalAccessPolicies = []AppliedPolicy{}
 	}
 	r.ConditionalAccessStatus = dec.CAStatus
+	completes := false
 	switch {
 	case dec.Blocked:
 		res.Status = StatusBlocked
@@ -398,7 +406,17 @@ func (s *Service) prove(ctx context.Context, tx Tx, c Client, u directory.User, 
 		res.Token = ""
 	case dec.Satisfied:
 		res.Status = StatusSignedIn
+		completes = !sess.Complete
 		sess.Complete = true
+		// persistentBrowser (Conditional Access work): "always" keeps the
+		// browser session across browser restarts, "never" ends it with
+		// the browser; the web edge sets the cookie accordingly.
+		switch dec.PersistentBrowser {
+		case "always":
+			sess.Persistent = true
+		case "never":
+			sess.Persistent = false
+		}
 		if id := c.Target.Context; id != "" {
 			sess.Contexts = slices.DeleteFunc(sess.Contexts, func(x session.Context) bool { return x.ID == id })
 			sess.Contexts = append(sess.Contexts, session.Context{ID: id, Time: tx.Now()})
@@ -422,6 +440,11 @@ func (s *Service) prove(ctx context.Context, tx Tx, c Client, u directory.User, 
 	if err := tx.AddSignIn(ctx, r); err != nil {
 		return Result{}, err
 	}
+	if completes && s.onSignedIn != nil {
+		if err := s.onSignedIn(ctx, tx, u, r); err != nil {
+			return Result{}, err
+		}
+	}
 	return res, nil
 }
 
@@ -444,8 +467,9 @@ func (s *Service) decide(ctx context.Context, tx Tx, c Client, u directory.User,
 	if err != nil {
 		return Decision{}, err
 	}
+	registered, evidence := s.countable(registered, sess.Evidence())
 	return s.reqs.Evaluate(ctx, Attempt{
-		User: u, GroupIDs: groups, RoleIDs: roles, Evidence: sess.Evidence(), Registered: registered,
+		User: u, GroupIDs: groups, RoleIDs: roles, Evidence: evidence, Registered: registered,
 		Target: c.Target, ClientIP: c.IP, UserAgent: c.UserAgent, Now: tx.Now(),
 	})
 }

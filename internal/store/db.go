@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/strongroom-id/strongroom/internal/apperr"
@@ -36,6 +37,10 @@ type Dialect struct {
 	// LockMigrations serialises migration runs across processes on conn
 	// and returns the function that releases the lock.
 	LockMigrations func(ctx context.Context, conn *sql.Conn) (func(), error)
+	// CacheStatements keeps prepared statements by query text. SQLite
+	// (modernc.org/sqlite) spends most of a small query parsing its SQL;
+	// pgx caches statements itself.
+	CacheStatements bool
 }
 
 // DB is the database. Reads outside a transaction use the reader pool;
@@ -47,6 +52,9 @@ type DB struct {
 	reader  *sql.DB
 	clock   clock.Clock
 	version string
+	// writerStmts caches statements prepared on the writer pool, for
+	// transactions; the reader's cache is in conn.
+	writerStmts *stmtCache
 }
 
 // Options configure a DB.
@@ -60,7 +68,12 @@ func New(writer, reader *sql.DB, d *Dialect, o Options) *DB {
 	if o.Clock == nil {
 		o.Clock = clock.Real{}
 	}
-	return &DB{conn: conn{x: reader, d: d}, writer: writer, reader: reader, clock: o.Clock, version: o.AppVersion}
+	db := &DB{conn: conn{x: reader, d: d}, writer: writer, reader: reader, clock: o.Clock, version: o.AppVersion}
+	if d.CacheStatements {
+		db.conn.stmts = &stmtCache{pool: reader}
+		db.writerStmts = &stmtCache{pool: writer}
+	}
+	return db
 }
 
 // Dialect returns the database dialect's name.
@@ -71,6 +84,8 @@ func (db *DB) Clock() clock.Clock { return db.clock }
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.conn.stmts.close()
+	db.writerStmts.close()
 	err := db.writer.Close()
 	if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
@@ -109,7 +124,7 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return db.translate(err)
 	}
-	tx := &Tx{conn: conn{x: sqlTx, d: db.d}, tx: sqlTx, now: db.clock.Now().UTC().Truncate(time.Microsecond)}
+	tx := &Tx{conn: conn{x: sqlTx, d: db.d, stmts: db.writerStmts, tx: sqlTx}, tx: sqlTx, now: db.clock.Now().UTC().Truncate(time.Microsecond)}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -130,6 +145,9 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err = sqlTx.Commit(); err != nil {
 		return db.translate(err)
 	}
+	// The writer's connection is free again: prepare what the
+	// transaction could not find in the cache.
+	db.writerStmts.prepare(ctx, tx.conn.missed)
 	for _, f := range tx.after {
 		f()
 	}
@@ -145,6 +163,15 @@ type conn struct {
 		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	}
 	d *Dialect
+	// stmts, when set, caches prepared statements (see
+	// Dialect.CacheStatements). In a transaction, tx is set and cached
+	// statements are bound to it.
+	stmts *stmtCache
+	tx    *sql.Tx
+	// missed lists query texts a transaction did not find in the cache;
+	// they are prepared after it commits, when the writer's only
+	// connection is free (preparing during it would wait for itself).
+	missed []string
 }
 
 var rebound sync.Map // query text → numbered form
@@ -189,17 +216,108 @@ func (c *conn) args(args []any) []any {
 }
 
 func (c *conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	r, err := c.x.ExecContext(ctx, c.rebind(q), c.args(args)...)
+	q = c.rebind(q)
+	if st := c.stmt(ctx, q); st != nil {
+		r, err := st.ExecContext(ctx, c.args(args)...)
+		return r, c.translate(err)
+	}
+	r, err := c.x.ExecContext(ctx, q, c.args(args)...)
 	return r, c.translate(err)
 }
 
 func (c *conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := c.x.QueryContext(ctx, c.rebind(q), c.args(args)...)
+	q = c.rebind(q)
+	if st := c.stmt(ctx, q); st != nil {
+		rows, err := st.QueryContext(ctx, c.args(args)...)
+		return rows, c.translate(err)
+	}
+	rows, err := c.x.QueryContext(ctx, q, c.args(args)...)
 	return rows, c.translate(err)
 }
 
 func (c *conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return c.x.QueryRowContext(ctx, c.rebind(q), c.args(args)...)
+	q = c.rebind(q)
+	if st := c.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, c.args(args)...)
+	}
+	return c.x.QueryRowContext(ctx, q, c.args(args)...)
+}
+
+// stmt returns the cached prepared statement for q (bound to the
+// transaction, in one), or nil to run q unprepared.
+func (c *conn) stmt(ctx context.Context, q string) *sql.Stmt {
+	if c.stmts == nil {
+		return nil
+	}
+	if c.tx != nil {
+		st := c.stmts.lookup(q)
+		if st == nil {
+			c.missed = append(c.missed, q)
+			return nil
+		}
+		return c.tx.StmtContext(ctx, st)
+	}
+	return c.stmts.get(ctx, q)
+}
+
+// maxCachedStatements bounds a cache: queries built with a varying number
+// of placeholders must not grow it without end.
+const maxCachedStatements = 512
+
+// stmtCache holds statements prepared on one pool, by query text.
+type stmtCache struct {
+	pool *sql.DB
+	m    sync.Map // query text → *sql.Stmt
+	n    atomic.Int32
+}
+
+func (c *stmtCache) lookup(q string) *sql.Stmt {
+	if v, ok := c.m.Load(q); ok {
+		return v.(*sql.Stmt)
+	}
+	return nil
+}
+
+// get returns the statement for q, preparing it when there is room; nil
+// when it cannot (the caller runs q unprepared, and reports its error).
+// No lock is held while preparing, which may wait for a connection.
+func (c *stmtCache) get(ctx context.Context, q string) *sql.Stmt {
+	if st := c.lookup(q); st != nil {
+		return st
+	}
+	if c.n.Load() >= maxCachedStatements {
+		return nil
+	}
+	st, err := c.pool.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	if v, loaded := c.m.LoadOrStore(q, st); loaded {
+		_ = st.Close()
+		return v.(*sql.Stmt)
+	}
+	c.n.Add(1)
+	return st
+}
+
+// prepare fills the cache with qs (best effort).
+func (c *stmtCache) prepare(ctx context.Context, qs []string) {
+	if c == nil {
+		return
+	}
+	for _, q := range qs {
+		c.get(ctx, q)
+	}
+}
+
+func (c *stmtCache) close() {
+	if c == nil {
+		return
+	}
+	c.m.Range(func(_, v any) bool {
+		_ = v.(*sql.Stmt).Close()
+		return true
+	})
 }
 
 // translate maps driver errors to application errors by code.

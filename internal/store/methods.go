@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/strongroom-id/strongroom/internal/apperr"
 	"github.com/strongroom-id/strongroom/internal/authn"
@@ -74,6 +75,41 @@ func (c *conn) RegisteredModes(ctx context.Context, userID string) ([]authn.Mode
 		}
 	case !IsNotFound(err):
 		return nil, err
+	}
+	// fido2: a passkey or security key whose model the FIDO2 policy's key
+	// restrictions still allow, with FIDO2 enabled.
+	aaguids, err := c.passkeyAAGUIDs(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	if len(aaguids) > 0 {
+		pol, err := c.FindMethodPolicy(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if pol.Fido2.State == method.Enabled && slices.ContainsFunc(aaguids, pol.Fido2.KeyRestrictions.Allows) {
+			out = append(out, authn.Fido2)
+		}
+	}
+	// password and TOTP (an authenticator app, with SoftwareOath enabled)
+	var n int
+	if err := c.queryRow(ctx, "SELECT COUNT(*) FROM passwords WHERE user_id = ?", userID).Scan(&n); err != nil {
+		return nil, c.translate(err)
+	}
+	if n > 0 {
+		out = append(out, authn.Password)
+	}
+	if err := c.queryRow(ctx, "SELECT COUNT(*) FROM totp_methods WHERE user_id = ? AND confirmed = ?", userID, true).Scan(&n); err != nil {
+		return nil, c.translate(err)
+	}
+	if n > 0 {
+		pol, err := c.FindMethodPolicy(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if pol.SoftwareOath.State == method.Enabled {
+			out = append(out, authn.SoftwareOath)
+		}
 	}
 	return out, nil
 }

@@ -117,6 +117,7 @@ type SignInFilter struct {
 	UPN           string
 	AppID         string
 	Status        string
+	ExcludeStatus string // every outcome but this one
 	CorrelationID string
 	BeforeTime    *time.Time
 	BeforeID      string
@@ -147,6 +148,9 @@ func (c *conn) FindSignIns(ctx context.Context, f SignInFilter) ([]signin.Record
 	}
 	if f.Status != "" {
 		w.add("status = ?", f.Status)
+	}
+	if f.ExcludeStatus != "" {
+		w.add("status <> ?", f.ExcludeStatus)
 	}
 	if f.CorrelationID != "" {
 		w.add("correlation_id = ?", f.CorrelationID)

@@ -9,7 +9,9 @@ import (
 	"github.com/strongroom-id/strongroom/internal/application"
 	"github.com/strongroom-id/strongroom/internal/audit"
 	"github.com/strongroom-id/strongroom/internal/authz"
+	"github.com/strongroom-id/strongroom/internal/capolicy"
 	"github.com/strongroom-id/strongroom/internal/directory"
+	"github.com/strongroom-id/strongroom/internal/policy"
 	"github.com/strongroom-id/strongroom/internal/tap"
 )
 
@@ -25,6 +27,8 @@ type Tx interface {
 	directory.Tx
 	application.Tx
 	tap.Writer
+	// capolicy.PolicyWriter creates the default Conditional Access policy.
+	capolicy.PolicyWriter
 	// ClaimTenant inserts the tenant record and reports whether this
 	// transaction created it; a concurrent claimer waits and gets false.
 	ClaimTenant(ctx context.Context, t Tenant) (bool, error)
@@ -116,6 +120,13 @@ func Bootstrap(ctx context.Context, s Store, h Hasher, o Options, beforeCommit f
 		}
 		tx.Audit(audit.New(ctx, ActivityIssueTAP, audit.Target{ID: admin.ID, DisplayName: admin.DisplayName, Type: "User", UserPrincipalName: admin.UserPrincipalName,
 			ModifiedProperties: []audit.ModifiedProperty{audit.Change("IsUsableOnce", nil, true), audit.Change("LifetimeInMinutes", nil, pass.LifetimeInMinutes)}}))
+
+		// Secure by default: an enabled policy requires multifactor
+		// authentication of every user for every application. The
+		// administrator above is not excluded: their one-time pass meets it.
+		if _, err := capolicy.CreatePolicyInTx(ctx, tx, capolicy.DefaultPolicy(), policy.References{}); err != nil {
+			return err
+		}
 
 		app, clientSecret, err := application.CreateInTx(ctx, tx, h, "Strongroom automation", authz.All)
 		if err != nil {

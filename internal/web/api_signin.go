@@ -49,7 +49,7 @@ func toSessionJSON(s session.Session) *sessionJSON {
 // answer writes a sign-in result and sets the cookie.
 func (w *Web) answer(rw http.ResponseWriter, res signin.Result) error {
 	if res.Token != "" {
-		w.setSessionCookie(rw, res.Token, res.Session.ExpiresAt)
+		w.setSessionCookie(rw, res.Token, persistentUntil(res.Session))
 	} else if res.Status == signin.StatusBlocked {
 		w.setSessionCookie(rw, "", time.Time{})
 	}
@@ -98,7 +98,11 @@ func (w *Web) handleSignInTAP(rw http.ResponseWriter, r *http.Request) error {
 	if upn == "" || pass == "" {
 		return httpxInvalid("userPrincipalName and temporaryAccessPass are required.")
 	}
-	res, err := w.SignIn.SignInWithTAP(r.Context(), w.client(r, signin.Target{}), w.currentSession(r), upn, pass)
+	target, err := w.stepUpTarget(r, "") // ?context=cN: a step-up (Conditional Access work)
+	if err != nil {
+		return err
+	}
+	res, err := w.SignIn.SignInWithTAP(r.Context(), w.client(r, target), w.currentSession(r), upn, pass)
 	if err != nil {
 		return err
 	}

@@ -11,10 +11,12 @@ import (
 	"github.com/strongroom-id/strongroom/internal/apperr"
 	"github.com/strongroom-id/strongroom/internal/audit"
 	"github.com/strongroom-id/strongroom/internal/authz"
+	"github.com/strongroom-id/strongroom/internal/capolicy"
 	"github.com/strongroom-id/strongroom/internal/directory"
 	"github.com/strongroom-id/strongroom/internal/httpx"
-	"github.com/strongroom-id/strongroom/internal/policy"
 	"github.com/strongroom-id/strongroom/internal/method"
+	"github.com/strongroom-id/strongroom/internal/policy"
+	"github.com/strongroom-id/strongroom/internal/privilege"
 	"github.com/strongroom-id/strongroom/internal/session"
 	"github.com/strongroom-id/strongroom/internal/signin"
 	"github.com/strongroom-id/strongroom/internal/store"
@@ -51,6 +53,17 @@ type Deps struct {
 	Passwords  *signin.Passwords
 	TOTPSignIn *signin.TOTP
 	TOTP       *totp.Service
+
+	// Passkeys and security keys: sign-in, registration and management.
+	Passkeys *signin.Passkeys
+
+	// Conditional Access: authentication contexts for step-up.
+	CA *capolicy.Service
+
+	// Privileged Identity Management: My roles, Approvals, role settings
+	// (page_pim.go); Sealer keeps a pending activation across a step-up.
+	PIM    *privilege.Service
+	Sealer Sealer
 }
 
 // Web serves /api/v1 and the pages.
@@ -125,12 +138,23 @@ func (w *Web) setSessionCookie(rw http.ResponseWriter, token string, expires tim
 	c := &http.Cookie{Name: w.cookieName, Value: token, Path: "/", HttpOnly: true, Secure: w.secure, SameSite: http.SameSiteLaxMode}
 	if token == "" {
 		c.MaxAge = -1
-	} else {
-		// A session cookie (no Expires) unless persistence is wanted; the
+	} else if !expires.IsZero() {
+		// A session cookie (no Expires) unless persistence is wanted (a
+		// persistentBrowser "always" policy, see persistentUntil); the
 		// server-side expiry is what counts either way.
-		_ = expires
+		c.Expires = expires
 	}
 	http.SetCookie(rw, c)
+}
+
+// persistentUntil is when a session's cookie should expire: its end when
+// the session is persistent (Conditional Access persistentBrowser
+// "always"), else never set, so the cookie ends with the browser.
+func persistentUntil(s session.Session) time.Time {
+	if s.Persistent {
+		return s.ExpiresAt
+	}
+	return time.Time{}
 }
 
 // client describes the request for the sign-in service.

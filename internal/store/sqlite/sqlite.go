@@ -40,7 +40,8 @@ func Dialect() (*store.Dialect, error) {
 			version INTEGER PRIMARY KEY, name TEXT NOT NULL, app_version TEXT NOT NULL, applied_at TEXT NOT NULL)`,
 		// The writer pool has one connection and begins IMMEDIATE
 		// transactions, which already excludes every other writer.
-		LockMigrations: func(context.Context, *sql.Conn) (func(), error) { return func() {}, nil },
+		LockMigrations:  func(context.Context, *sql.Conn) (func(), error) { return func() {}, nil },
+		CacheStatements: true,
 	}, nil
 }
 

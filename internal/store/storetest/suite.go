@@ -57,6 +57,12 @@ func Run(t *testing.T, h Harness) {
 		{"AuditAppendOnly", testAuditAppendOnly},
 		{"AuditFilters", testAuditFilters},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"PIMRequests", testPIMRequests},
+		{"PIMClaimEnded", testPIMClaimEnded},
+		{"Passkeys", testPasskeys},
+		{"UsedChallenges", testUsedChallenges},
+		{"StatementReuse", testStatementReuse},
+		{"ConditionalAccess", testConditionalAccess},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, h) })

@@ -12,6 +12,8 @@ CREATE TABLE passkeys (
     backup_state        BOOLEAN NOT NULL,
     attestation_format  TEXT NOT NULL,
     attestation_trusted BOOLEAN NOT NULL,
+    -- SHA-1 thumbprints (hex) of the attestation certificates, a JSON array.
+    attestation_certificates TEXT NOT NULL,
     display_name        TEXT NOT NULL,
     model               TEXT NOT NULL,
     created_at          TIMESTAMPTZ NOT NULL,

@@ -1,0 +1,92 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/strongroom-id/strongroom/internal/apperr"
+	"github.com/strongroom-id/strongroom/internal/passkey"
+)
+
+const passkeyCols = "id, user_id, credential_id, public_key, aaguid, sign_count, transports, user_verified, backup_eligible, backup_state, attestation_format, attestation_trusted, attestation_certificates, display_name, model, created_at, last_used_at"
+
+func scanPasskey(s scanner) (passkey.Credential, error) {
+	var (
+		c                 passkey.Credential
+		count             int64
+		transports, certs string
+	)
+	err := s.Scan(&c.ID, &c.UserID, &c.CredentialID, &c.PublicKey, &c.AAGUID, &count, &transports, &c.UserVerified, &c.BackupEligible,
+		&c.BackupState, &c.AttestationFormat, &c.AttestationTrusted, &certs, &c.DisplayName, &c.Model, timeCol{&c.CreatedAt}, nullTimeCol{&c.LastUsedAt})
+	if err != nil {
+		return c, err
+	}
+	c.SignCount = uint32(count)
+	if err := json.Unmarshal([]byte(transports), &c.Transports); err != nil {
+		return c, apperr.Wrap(err, apperr.Internal, "reading a passkey")
+	}
+	if err := json.Unmarshal([]byte(certs), &c.AttestationCertificates); err != nil {
+		return c, apperr.Wrap(err, apperr.Internal, "reading a passkey")
+	}
+	return c, nil
+}
+
+// FindPasskeyByID returns a passkey by Strongroom's id.
+func (c *conn) FindPasskeyByID(ctx context.Context, id string) (passkey.Credential, error) {
+	return one(ctx, c, scanPasskey, "SELECT "+passkeyCols+" FROM passkeys WHERE id = ?", id)
+}
+
+// FindPasskeyByCredentialID returns the passkey with the authenticator's
+// credential id.
+func (c *conn) FindPasskeyByCredentialID(ctx context.Context, credentialID []byte) (passkey.Credential, error) {
+	return one(ctx, c, scanPasskey, "SELECT "+passkeyCols+" FROM passkeys WHERE credential_id = ?", credentialID)
+}
+
+// FindPasskeys returns passkeys matching f, oldest first.
+func (c *conn) FindPasskeys(ctx context.Context, f passkey.Filter) ([]passkey.Credential, error) {
+	var w where
+	if f.UserID != "" {
+		w.add("user_id = ?", f.UserID)
+	}
+	return list(ctx, c, scanPasskey, "SELECT "+passkeyCols+" FROM passkeys"+w.String()+" ORDER BY created_at, id", w.args...)
+}
+
+// CreatePasskey stores a new passkey; a credential id registered before
+// is a Conflict.
+func (tx *Tx) CreatePasskey(ctx context.Context, p passkey.Credential) error {
+	_, err := tx.exec(ctx, "INSERT INTO passkeys ("+passkeyCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		p.ID, p.UserID, p.CredentialID, p.PublicKey, p.AAGUID, int64(p.SignCount), jsonList(p.Transports), p.UserVerified, p.BackupEligible,
+		p.BackupState, p.AttestationFormat, p.AttestationTrusted, jsonList(p.AttestationCertificates), p.DisplayName, p.Model, p.CreatedAt, p.LastUsedAt)
+	return err
+}
+
+// UpdatePasskey changes a passkey's editable fields.
+func (tx *Tx) UpdatePasskey(ctx context.Context, id string, u passkey.Update) error {
+	if u.DisplayName == nil {
+		return nil
+	}
+	return affected(tx.exec(ctx, "UPDATE passkeys SET display_name = ? WHERE id = ?", *u.DisplayName, id))
+}
+
+// UpdatePasskeyUse records a sign-in with the passkey when its sign count
+// is still oldCount; NotFound otherwise (another sign-in changed it, or the
+// key is gone). The condition makes the counter check atomic.
+func (tx *Tx) UpdatePasskeyUse(ctx context.Context, id string, oldCount uint32, u passkey.Use) error {
+	return affected(tx.exec(ctx, "UPDATE passkeys SET sign_count = ?, backup_state = ?, last_used_at = ? WHERE id = ? AND sign_count = ?",
+		int64(u.SignCount), u.BackupState, u.At, id, int64(oldCount)))
+}
+
+// DeletePasskey removes a passkey.
+func (tx *Tx) DeletePasskey(ctx context.Context, id string) error {
+	return affected(tx.exec(ctx, "DELETE FROM passkeys WHERE id = ?", id))
+}
+
+// passkeyAAGUIDs lists the AAGUIDs of a user's passkeys (for
+// RegisteredModes).
+func (c *conn) passkeyAAGUIDs(ctx context.Context, userID string) ([]string, error) {
+	return list(ctx, c, func(s scanner) (string, error) {
+		var a string
+		err := s.Scan(&a)
+		return a, err
+	}, "SELECT aaguid FROM passkeys WHERE user_id = ?", userID)
+}
