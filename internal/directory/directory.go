@@ -135,6 +135,9 @@ type Reader interface {
 	// FindMemberOf returns the groups id is a member of: directly, or
 	// through nested groups too when transitive is set.
 	FindMemberOf(ctx context.Context, id string, transitive bool) ([]Group, error)
+	// FindTransitiveGroupIDs returns the ids of every group id is a member
+	// of, directly or through nested groups, in no particular order.
+	FindTransitiveGroupIDs(ctx context.Context, id string) ([]string, error)
 	FindRoleAssignments(ctx context.Context, f RoleAssignmentFilter) ([]RoleAssignment, error)
 }
 

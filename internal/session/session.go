@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -164,7 +165,17 @@ type Options struct {
 // Begin creates a session for userID having proved p, inside tx, and
 // returns it with its token (to set in the cookie).
 func (m *Manager) Begin(ctx context.Context, tx Tx, userID string, p authn.Proof, o Options) (Session, string, error) {
-	now := tx.Now()
+	s, token := m.New(tx.Now(), userID, p, o)
+	if err := tx.CreateSession(ctx, s); err != nil {
+		return Session{}, "", err
+	}
+	return s, token, nil
+}
+
+// New returns a session for userID having proved p at now, with its token,
+// without storing it: the caller stores it with Create once it knows the
+// session's final state (one write per sign-in).
+func (m *Manager) New(now time.Time, userID string, p authn.Proof, o Options) (Session, string) {
 	token := newToken()
 	s := Session{
 		ID: uuid.NewString(), UserID: userID, TokenHash: m.hash(token), CreatedAt: now,
@@ -174,25 +185,34 @@ func (m *Manager) Begin(ctx context.Context, tx Tx, userID string, p authn.Proof
 	if o.Cap != nil && o.Cap.Before(s.ExpiresAt) {
 		s.ExpiresAt = *o.Cap
 	}
-	if err := tx.CreateSession(ctx, s); err != nil {
-		return Session{}, "", err
-	}
-	return s, token, nil
+	return s, token
+}
+
+// Create stores a session made by New.
+func (m *Manager) Create(ctx context.Context, tx Tx, s Session) error {
+	return tx.CreateSession(ctx, s)
 }
 
 // Prove records a further proof in s (a second factor, a step-up), caps
 // the session if asked, and replaces its token.
 func (m *Manager) Prove(ctx context.Context, tx Tx, s Session, p authn.Proof, cap *time.Time) (Session, string, error) {
-	s.Proofs = append(s.Proofs, p)
+	s, token := m.WithProof(s, p, cap)
+	if err := tx.UpdateSession(ctx, s); err != nil {
+		return Session{}, "", err
+	}
+	return s, token, nil
+}
+
+// WithProof returns s having also proved p, capped if asked, with a new
+// token, without storing it (the caller stores it with Save).
+func (m *Manager) WithProof(s Session, p authn.Proof, cap *time.Time) (Session, string) {
+	s.Proofs = append(slices.Clip(s.Proofs), p)
 	if cap != nil && cap.Before(s.ExpiresAt) {
 		s.ExpiresAt = *cap
 	}
 	token := newToken()
 	s.TokenHash = m.hash(token)
-	if err := tx.UpdateSession(ctx, s); err != nil {
-		return Session{}, "", err
-	}
-	return s, token, nil
+	return s, token
 }
 
 // Save writes s's state (completion, contexts) without a new token.

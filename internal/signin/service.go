@@ -242,15 +242,7 @@ func (s *Service) findUser(ctx context.Context, upn string) (*directory.User, er
 
 // groupIDs returns the user's transitive group ids.
 func groupIDs(ctx context.Context, r directory.Reader, userID string) ([]string, error) {
-	gs, err := r.FindMemberOf(ctx, userID, true)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(gs))
-	for i, g := range gs {
-		ids[i] = g.ID
-	}
-	return ids, nil
+	return r.FindTransitiveGroupIDs(ctx, userID)
 }
 
 // SignInWithTAP signs in with a Temporary Access Pass. current is the
@@ -349,13 +341,15 @@ func passNotUsable(reason string) error {
 // requirements, marks the session complete or not, and logs the sign-in.
 // It runs inside the caller's transaction.
 func (s *Service) prove(ctx context.Context, tx Tx, c Client, u directory.User, groups []string, current *session.Session, p authn.Proof, cap *time.Time) (Result, error) {
+	// The session is built here and written once, in its final state,
+	// after the decision.
 	var (
 		sess  session.Session
 		token string
-		err   error
 	)
-	if current != nil && current.UserID == u.ID {
-		sess, token, err = s.sessions.Prove(ctx, tx, *current, p, cap)
+	existing := current != nil && current.UserID == u.ID
+	if existing {
+		sess, token = s.sessions.WithProof(*current, p, cap)
 	} else {
 		if current != nil {
 			// Another user signs in on this browser: the old session ends.
@@ -363,10 +357,13 @@ func (s *Service) prove(ctx context.Context, tx Tx, c Client, u directory.User, 
 				return Result{}, err
 			}
 		}
-		sess, token, err = s.sessions.Begin(ctx, tx, u.ID, p, session.Options{Cap: cap, ClientIP: ipString(c.IP), UserAgent: c.UserAgent})
+		sess, token = s.sessions.New(tx.Now(), u.ID, p, session.Options{Cap: cap, ClientIP: ipString(c.IP), UserAgent: c.UserAgent})
 	}
-	if err != nil {
-		return Result{}, err
+	store := func(sess session.Session) error {
+		if existing {
+			return s.sessions.Save(ctx, tx, sess)
+		}
+		return s.sessions.Create(ctx, tx, sess)
 	}
 	dec, err := s.decide(ctx, tx, c, u, groups, sess)
 	if err != nil {
@@ -400,8 +397,10 @@ func (s *Service) prove(ctx context.Context, tx Tx, c Client, u directory.User, 
 		res.Status = StatusBlocked
 		r.Status = Status{ErrorCode: ErrBlockedByPolicy, FailureReason: "Access has been blocked by Conditional Access policies.", AdditionalDetails: dec.BlockedBy}
 		// A blocked sign-in leaves no session behind.
-		if err := tx.DeleteSession(ctx, sess.ID); err != nil {
-			return Result{}, err
+		if existing {
+			if err := tx.DeleteSession(ctx, sess.ID); err != nil {
+				return Result{}, err
+			}
 		}
 		res.Token = ""
 	case dec.Satisfied:
@@ -421,7 +420,7 @@ func (s *Service) prove(ctx context.Context, tx Tx, c Client, u directory.User, 
 			sess.Contexts = slices.DeleteFunc(sess.Contexts, func(x session.Context) bool { return x.ID == id })
 			sess.Contexts = append(sess.Contexts, session.Context{ID: id, Time: tx.Now()})
 		}
-		if err := s.sessions.Save(ctx, tx, sess); err != nil {
+		if err := store(sess); err != nil {
 			return Result{}, err
 		}
 		res.Session = sess
@@ -431,6 +430,9 @@ func (s *Service) prove(ctx context.Context, tx Tx, c Client, u directory.User, 
 	default:
 		res.Status = StatusAdditionalAuthenticationRequired
 		r.Status = Status{ErrorCode: ErrStrongAuthRequired, FailureReason: "Strong authentication is required.", AdditionalDetails: dec.Message}
+		if err := store(sess); err != nil {
+			return Result{}, err
+		}
 		if sess.Complete {
 			// A step-up that is not yet met leaves an already complete
 			// session complete: only the asked-for target is unmet.
@@ -459,19 +461,28 @@ func appendUnique(ss []string, s string) []string {
 
 // decide asks the requirements about the session's evidence.
 func (s *Service) decide(ctx context.Context, tx Tx, c Client, u directory.User, groups []string, sess session.Session) (Decision, error) {
-	registered, err := tx.RegisteredModes(ctx, u.ID)
-	if err != nil {
-		return Decision{}, err
-	}
 	roles, err := directory.ActiveRoleIDs(ctx, tx, u.ID, tx.Now())
 	if err != nil {
 		return Decision{}, err
 	}
-	registered, evidence := s.countable(registered, sess.Evidence())
-	return s.reqs.Evaluate(ctx, Attempt{
-		User: u, GroupIDs: groups, RoleIDs: roles, Evidence: evidence, Registered: registered,
+	_, evidence := s.countable(nil, sess.Evidence())
+	a := Attempt{
+		User: u, GroupIDs: groups, RoleIDs: roles, Evidence: evidence,
 		Target: c.Target, ClientIP: c.IP, UserAgent: c.UserAgent, Now: tx.Now(),
-	})
+	}
+	// What the user has registered only shapes the advice when the
+	// evidence falls short, so it is read only then (most sign-ins
+	// succeed at once).
+	d, err := s.reqs.Evaluate(ctx, a)
+	if err != nil || d.Satisfied || d.Blocked {
+		return d, err
+	}
+	registered, err := tx.RegisteredModes(ctx, u.ID)
+	if err != nil {
+		return Decision{}, err
+	}
+	a.Registered, _ = s.countable(registered, a.Evidence)
+	return s.reqs.Evaluate(ctx, a)
 }
 
 // SignOut ends a session.

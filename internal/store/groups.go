@@ -61,6 +61,19 @@ func (c *conn) FindMemberOf(ctx context.Context, id string, transitive bool) ([]
 	) SELECT `+prefixed("g.", groupCols)+` FROM groups g JOIN up ON up.id = g.id ORDER BY g.id`, id)
 }
 
+// FindTransitiveGroupIDs returns the ids of the groups id is a member of,
+// directly or through nested groups (the sign-in path needs only ids).
+func (c *conn) FindTransitiveGroupIDs(ctx context.Context, id string) ([]string, error) {
+	return list(ctx, c, func(r scanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	}, `WITH RECURSIVE up(id) AS (
+		SELECT group_id FROM group_members WHERE member_id = ?
+		UNION
+		SELECT m.group_id FROM group_members m JOIN up ON m.member_id = up.id
+	) SELECT id FROM up`, id)
+}
+
 // CreateGroup inserts g.
 func (tx *Tx) CreateGroup(ctx context.Context, g directory.Group) error {
 	_, err := tx.exec(ctx, "INSERT INTO groups ("+groupCols+") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -273,15 +274,25 @@ func testNestedMembership(t *testing.T, h Harness) {
 	if diff := cmp.Diff([]string{"g1", "g2", "g3", "g4"}, names(all)); diff != "" {
 		t.Errorf("transitive memberOf (-want +got):\n%s", diff)
 	}
+	ids, err := db.FindTransitiveGroupIDs(ctx, "u1")
+	slices.Sort(ids)
+	if diff := cmp.Diff([]string{"g1", "g2", "g3", "g4"}, ids); err != nil || diff != "" {
+		t.Errorf("transitive group ids (-want +got): %v\n%s", err, diff)
+	}
 	// A cycle that got into the data behind Strongroom's back (the service
 	// refuses to make one) must not hang the recursive query.
 	raw("INSERT INTO group_members (group_id, member_id, member_type, created_at) VALUES ('g1', 'g3', 'group', '" + T0.Format(store.SQLiteTimeLayout) + "')")
-	all, err := db.FindMemberOf(ctx, "u1", true)
+	all, err = db.FindMemberOf(ctx, "u1", true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff([]string{"g1", "g2", "g3", "g4"}, names(all)); diff != "" {
 		t.Errorf("transitive memberOf with a cycle (-want +got):\n%s", diff)
+	}
+	ids, err = db.FindTransitiveGroupIDs(ctx, "u1")
+	slices.Sort(ids)
+	if diff := cmp.Diff([]string{"g1", "g2", "g3", "g4"}, ids); err != nil || diff != "" {
+		t.Errorf("transitive group ids with a cycle (-want +got): %v\n%s", err, diff)
 	}
 }
 
