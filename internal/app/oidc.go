@@ -55,6 +55,12 @@ func (s *Server) maintainGrants(ctx context.Context, grants *grant.Service) {
 			if err := grants.Cleanup(ctx); err != nil {
 				s.Log.Warn("deleting expired grants", "err", err)
 			}
+			// Expired sessions, used WebAuthn challenges past their
+			// expiry (a replay would fail on the expired state anyway) and
+			// stale sign-in throttles.
+			if err := s.DB.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteExpired(ctx) }); err != nil {
+				s.Log.Warn("deleting expired sessions and challenges", "err", err)
+			}
 		}
 	}
 }
