@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"net/url"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -13,7 +11,6 @@ import (
 	"github.com/strongroom-id/strongroom/internal/notify"
 	"github.com/strongroom-id/strongroom/internal/notify/email"
 	"github.com/strongroom-id/strongroom/internal/notify/webhook"
-	"github.com/strongroom-id/strongroom/internal/policy"
 	"github.com/strongroom-id/strongroom/internal/privilege"
 	"github.com/strongroom-id/strongroom/internal/signin"
 	"github.com/strongroom-id/strongroom/internal/store"
@@ -101,15 +98,5 @@ func (p *PIM) Kick() {
 type caContexts struct{ ca *capolicy.Service }
 
 func (c caContexts) TargetsContext(ctx context.Context, id string) (bool, error) {
-	snap, err := c.ca.Snapshot(ctx)
-	if err != nil {
-		return false, err
-	}
-	for _, p := range snap.Policies {
-		a := p.Conditions.Applications
-		if p.State == policy.StateEnabled && a != nil && slices.ContainsFunc(a.IncludeAuthenticationContextClassReferences, func(x string) bool { return strings.EqualFold(x, id) }) {
-			return true, nil
-		}
-	}
-	return false, nil
+	return c.ca.ContextTargeted(ctx, id)
 }

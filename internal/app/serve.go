@@ -63,6 +63,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	log := m.logger(cfg)
+	// Libraries that log through the default logger (the OpenID provider
+	// library does) follow the configured level and format.
+	slog.SetDefault(log)
 	s, err := m.newServer(ctx, cfg, log)
 	if err != nil {
 		return err

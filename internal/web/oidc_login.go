@@ -4,13 +4,13 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/strongroom-id/strongroom/internal/apperr"
 	"github.com/strongroom-id/strongroom/internal/application"
 	"github.com/strongroom-id/strongroom/internal/grant"
 	"github.com/strongroom-id/strongroom/internal/httpx"
+	"github.com/strongroom-id/strongroom/internal/policy"
 	"github.com/strongroom-id/strongroom/internal/signin"
 )
 
@@ -56,8 +56,7 @@ func (w *Web) OIDC(a Authorizations, apps *application.Service) *OIDC {
 }
 
 // Routes registers the application sign-in on mux. Call it after the other
-// web routes: the minimal step-up page is only added when no /stepup page
-// exists.
+// web routes.
 func (o *OIDC) Routes(mux *http.ServeMux) {
 	// OpenID Connect sign-in: section owned by the OIDC work.
 	mux.Handle("GET "+PathOIDCLogin, o.w.page(o.handleLogin))
@@ -71,12 +70,6 @@ func (o *OIDC) Routes(mux *http.ServeMux) {
 		mux.Handle("POST /admin/applications/{id}/secrets", o.w.adminPage(permsApps, o.handleAdminAppSecretAdd))
 		mux.Handle("POST /admin/applications/{id}/secrets/{key}/delete", o.w.adminPage(permsApps, o.handleAdminAppSecretRemove))
 		mux.Handle("POST /admin/applications/{id}/delete", o.w.adminPage(permsApps, o.handleAdminAppDelete))
-	}
-	probe, _ := http.NewRequest(http.MethodGet, PathStepUp, nil)
-	if _, pattern := mux.Handler(probe); !strings.Contains(pattern, PathStepUp) {
-		// TODO(lead): the Conditional Access work owns /stepup; this
-		// minimal page stands in until it lands.
-		mux.Handle("GET "+PathStepUp, o.w.userPage(o.handleStepUp))
 	}
 }
 
@@ -100,6 +93,12 @@ func signInFor(id, username string, reauth bool) string {
 // application as the target resource.
 func appClient(r *http.Request, app application.Application, t signin.Target) signin.Client {
 	info := httpx.Info(r.Context())
+	if app.IsPublicClient() && t.ClientAppType == "" {
+		// A public client signs in from a native app (loopback or custom
+		// scheme redirect): Conditional Access sees "mobile apps and
+		// desktop clients", as Entra does for them.
+		t.ClientAppType = policy.ClientAppMobileAppsAndDesktopClients
+	}
 	return signin.Client{IP: info.ClientIP, UserAgent: info.UserAgent, CorrelationID: httpx.CorrelationID(r.Context()),
 		AppID: app.AppID, AppDisplayName: app.DisplayName, Target: t}
 }
@@ -310,51 +309,6 @@ func (o *OIDC) handleLogoutConfirm(rw http.ResponseWriter, r *http.Request) erro
 	c := sessionFrom(r.Context())
 	o.w.render(rw, r, http.StatusOK, &logoutPage{frame: frame{Title: "Sign out", Narrow: true}, SignedIn: c != nil})
 	return nil
-}
-
-// stepUpPage is the minimal step-up page: what is needed, and a way to
-// prove it.
-type stepUpPage struct {
-	frame
-	Message     string
-	Strengths   []string
-	ContinueURL string
-	Satisfied   bool
-}
-
-func (*stepUpPage) template() string { return "oidc_stepup" }
-
-// handleStepUp: GET /stepup?context=cN&return_to=…, a minimal step-up:
-// say what the context needs and send the user to re-authenticate, then
-// back to return_to, which checks again.
-func (o *OIDC) handleStepUp(rw http.ResponseWriter, r *http.Request, c *current) error {
-	cx := r.URL.Query().Get("context")
-	if !grant.IsContextID(cx) {
-		return apperr.Invalidf("The step-up link names no authentication context (c1 to c99).")
-	}
-	back := localPath(r.URL.Query().Get("return_to"))
-	res, err := o.w.SignIn.Check(r.Context(), o.w.client(r, signin.Target{Context: cx}), c.sess)
-	if err != nil {
-		return err
-	}
-	if res.Status == signin.StatusSignedIn {
-		http.Redirect(rw, r, back, http.StatusSeeOther)
-		return nil
-	}
-	if res.Status == signin.StatusBlocked {
-		return apperr.Forbiddenf("This action is blocked by the policy “%s”.", res.Decision.BlockedBy)
-	}
-	p := &stepUpPage{frame: frame{Title: "Confirm it's you", Narrow: true}, Message: res.Decision.Message, Strengths: res.Decision.Strengths,
-		ContinueURL: signInURLWithUser(back, c.user.UserPrincipalName)}
-	if p.Message == "" {
-		p.Message = "This needs a stronger proof that it's you."
-	}
-	o.w.render(rw, r, http.StatusOK, p)
-	return nil
-}
-
-func signInURLWithUser(back, upn string) string {
-	return "/signin?" + url.Values{"return_to": {localPath(back)}, "reauth": {"1"}, "username": {upn}}.Encode()
 }
 
 // SessionOf returns the Strongroom session of the browser that sent r, for
