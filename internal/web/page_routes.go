@@ -52,6 +52,9 @@ func (w *Web) pageRoutes(mux *http.ServeMux) {
 	// Privileged Identity Management: section owned by the PIM work
 	// (page_pim.go).
 	w.pimPageRoutes(mux)
+	// Conditional Access, sign-in and audit logs (page_admin_ca*.go,
+	// page_admin_logs.go).
+	w.caPageRoutes(mux)
 
 	// Anything else: JSON under /api/ (405 for a known path with another
 	// method), a 404 page elsewhere. These catch-all patterns match every
