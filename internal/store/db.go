@@ -55,6 +55,8 @@ type DB struct {
 	// writerStmts caches statements prepared on the writer pool, for
 	// transactions; the reader's cache is in conn.
 	writerStmts *stmtCache
+	// closers run first on Close (a dialect's background work).
+	closers []func()
 }
 
 // Options configure a DB.
@@ -76,6 +78,10 @@ func New(writer, reader *sql.DB, d *Dialect, o Options) *DB {
 	return db
 }
 
+// OnClose registers f to run first when the DB is closed, before its
+// pools close (a dialect stops its background work there).
+func (db *DB) OnClose(f func()) { db.closers = append(db.closers, f) }
+
 // Dialect returns the database dialect's name.
 func (db *DB) Dialect() string { return db.d.Name }
 
@@ -84,6 +90,10 @@ func (db *DB) Clock() clock.Clock { return db.clock }
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	for _, f := range db.closers {
+		f()
+	}
+	db.closers = nil
 	db.conn.stmts.close()
 	db.writerStmts.close()
 	err := db.writer.Close()

@@ -88,6 +88,10 @@ func Open(path string, o store.Options) (*store.DB, error) {
 		wq[k] = v
 	}
 	wq.Set("_txlock", "immediate")
+	// The writer does not checkpoint on commit (which would put a
+	// checkpoint's writes and fsyncs on the path of whichever request
+	// crossed the threshold); a background checkpointer does (below).
+	wq.Add("_pragma", "wal_autocheckpoint(0)")
 	writer, err := sql.Open("sqlite", base+"?"+wq.Encode())
 	if err != nil {
 		return nil, err
@@ -116,5 +120,40 @@ func Open(path string, o store.Options) (*store.DB, error) {
 		reader.Close()
 		return nil, err
 	}
-	return store.New(writer, reader, d, o), nil
+	db := store.New(writer, reader, d, o)
+	stop := checkpoint(reader, checkpointInterval)
+	db.OnClose(stop)
+	return db, nil
+}
+
+// checkpointInterval is how often the background checkpointer runs.
+var checkpointInterval = time.Second
+
+// checkpoint copies the write-ahead log into the database every interval
+// from a reader connection, in PASSIVE mode (never blocking readers or the
+// writer); once a checkpoint has caught up, the next write starts the log
+// from its beginning again, so it stays small. The returned function
+// stops it after a last full (TRUNCATE) checkpoint.
+func checkpoint(pool *sql.DB, interval time.Duration) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				// An error (busy, closing) is retried on the next tick.
+				_, _ = pool.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)")
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		_, _ = pool.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	}
 }
