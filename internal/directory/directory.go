@@ -139,6 +139,10 @@ type Reader interface {
 	// of, directly or through nested groups, in no particular order.
 	FindTransitiveGroupIDs(ctx context.Context, id string) ([]string, error)
 	FindRoleAssignments(ctx context.Context, f RoleAssignmentFilter) ([]RoleAssignment, error)
+	// FindActiveRoleIDs returns the sorted template ids of the roles
+	// userID holds actively at now: directly or through a role-assignable
+	// group it is a direct member of.
+	FindActiveRoleIDs(ctx context.Context, userID string, now time.Time) ([]string, error)
 }
 
 // Tx is the directory's storage inside one transaction.

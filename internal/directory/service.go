@@ -949,26 +949,5 @@ func (s *Service) UnassignInTx(ctx context.Context, tx Tx, a RoleAssignment) err
 // at now, directly or through a role-assignable group. It is what every
 // request's authorization is built from.
 func ActiveRoleIDs(ctx context.Context, r Reader, userID string, now time.Time) ([]string, error) {
-	ids := []string{userID}
-	groups, err := r.FindMemberOf(ctx, userID, false)
-	if err != nil {
-		return nil, err
-	}
-	for _, g := range groups {
-		if g.IsAssignableToRole {
-			ids = append(ids, g.ID)
-		}
-	}
-	as, err := r.FindRoleAssignments(ctx, RoleAssignmentFilter{PrincipalIDs: ids, Kind: Active, InForceAt: &now})
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, a := range as {
-		if a.InForce(now) && !slices.Contains(out, a.RoleDefinitionID) {
-			out = append(out, a.RoleDefinitionID)
-		}
-	}
-	slices.Sort(out)
-	return out, nil
+	return r.FindActiveRoleIDs(ctx, userID, now)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/strongroom-id/strongroom/internal/directory"
 )
@@ -38,6 +39,21 @@ func (c *conn) FindRoleAssignments(ctx context.Context, f directory.RoleAssignme
 		w.add("id > ?", f.After)
 	}
 	return list(ctx, c, scanRoleAssignment, "SELECT "+roleAssignmentCols+" FROM role_assignments"+w.String()+" ORDER BY id"+limit(f.Limit), w.args...)
+}
+
+// FindActiveRoleIDs returns the role template ids userID holds actively at
+// now, directly or through a role-assignable group (one query: every
+// request's authorization reads it).
+func (c *conn) FindActiveRoleIDs(ctx context.Context, userID string, now time.Time) ([]string, error) {
+	return list(ctx, c, func(r scanner) (string, error) {
+		var s string
+		return s, r.Scan(&s)
+	}, `SELECT DISTINCT role_definition_id FROM role_assignments
+		WHERE kind = ? AND (start_at IS NULL OR start_at <= ?) AND (end_at IS NULL OR end_at > ?)
+		AND (principal_id = ? OR principal_id IN (
+			SELECT m.group_id FROM group_members m JOIN groups g ON g.id = m.group_id
+			WHERE m.member_id = ? AND g.is_assignable_to_role = ?))
+		ORDER BY role_definition_id`, string(directory.Active), now, now, userID, userID, true)
 }
 
 // CreateRoleAssignment inserts a.

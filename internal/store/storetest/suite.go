@@ -339,6 +339,46 @@ func testRoleAssignments(t *testing.T, h Harness) {
 	if diff := cmp.Diff([]string{"a1"}, ids(start.Add(-time.Microsecond))); diff != "" {
 		t.Errorf("in force before start (-want +got):\n%s", diff)
 	}
+	// Active role ids: direct, and through a role-assignable group the user
+	// is a direct member of (not through an ordinary group; never eligible).
+	tx(t, db, func(tx *store.Tx) error {
+		if err := tx.CreateUser(ctx, user("u1", "a@b.c")); err != nil {
+			return err
+		}
+		for _, g := range []directory.Group{group("rg", true), group("ng", false)} {
+			if err := tx.CreateGroup(ctx, g); err != nil {
+				return err
+			}
+			if err := tx.AddGroupMember(ctx, g.ID, directory.Member{ID: "u1", Type: directory.MemberUser}); err != nil {
+				return err
+			}
+		}
+		for _, a := range []directory.RoleAssignment{
+			{ID: "a4", RoleDefinitionID: directory.GlobalReader, PrincipalID: "rg", PrincipalType: directory.MemberGroup, DirectoryScopeID: "/", Kind: directory.Active, CreatedDateTime: T0, CreatedBy: "x"},
+			{ID: "a5", RoleDefinitionID: directory.HelpdeskAdministrator, PrincipalID: "ng", PrincipalType: directory.MemberGroup, DirectoryScopeID: "/", Kind: directory.Active, CreatedDateTime: T0, CreatedBy: "x"},
+			{ID: "a6", RoleDefinitionID: directory.SecurityReader, PrincipalID: "rg", PrincipalType: directory.MemberGroup, DirectoryScopeID: "/", Kind: directory.Eligible, CreatedDateTime: T0, CreatedBy: "x"},
+		} {
+			if err := tx.CreateRoleAssignment(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, c := range []struct {
+		at   time.Time
+		want []string
+	}{
+		{T0, []string{directory.GlobalAdministrator, directory.SecurityAdministrator, directory.GlobalReader}},
+		{end, []string{directory.GlobalAdministrator, directory.GlobalReader}},
+	} {
+		got, err := db.FindActiveRoleIDs(ctx, "u1", c.at)
+		want := slices.Clone(c.want)
+		slices.Sort(want)
+		if diff := cmp.Diff(want, got); err != nil || diff != "" {
+			t.Errorf("active role ids at %v (-want +got): %v\n%s", c.at, err, diff)
+		}
+	}
+
 	tx(t, db, func(tx *store.Tx) error { return tx.DeleteRoleAssignment(ctx, "a2") })
 	err := db.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteRoleAssignment(ctx, "a2") })
 	mustKind(t, err, apperr.NotFound)
