@@ -114,6 +114,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 		h("PATCH "+ca+"/policies/{id}", a.handleCAPolicyUpdate)
 		h("DELETE "+ca+"/policies/{id}", a.handleCAPolicyDelete)
 		h("POST "+ca+"/evaluate", a.handleCAWhatIf)
+		h("POST "+ca+"/import", a.handleCAImport) // Strongroom extension: docs/import.md
 		h("GET /v1.0/auditLogs/signIns", a.handleSignInList)
 		h("GET /v1.0/auditLogs/signIns/{id}", a.handleSignInGet)
 	}

@@ -81,6 +81,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.tapCommand(ctx, rest)
 	case "policy":
 		err = m.policyCommand(ctx, rest)
+	case "import":
+		err = m.importCommand(ctx, rest)
+	case "export":
+		err = m.exportCommand(ctx, rest)
 	case "pim":
 		err = m.pimCommand(ctx, rest)
 	case "login":
@@ -134,6 +138,9 @@ Commands:
   policy whatif  Conditional Access What If: which policies apply to a sign-in and why
                  not: --user UPN [--app ID | --user-action A | --context cN] [--ip]
                  [--country] [--platform] [--client-app] [--applied] [--json]
+  import         import Conditional Access objects exported from Entra (files or
+                 folders of Graph JSON): [--dry-run] [--json] [--map FILE] PATH…
+  export         write every Conditional Access object as Graph JSON into DIR
   login          sign in from a terminal through the browser (loopback redirect, PKCE)
                  and keep the tokens for "strongroom api": [--url URL] [--context cN]
   api            call the admin API as the signed-in user: api GET /v1.0/users,
