@@ -115,8 +115,8 @@ type option struct {
 type checkList struct {
 	Name, Legend, Hint, Error string
 	Options                   []option
-	// Scroll boxes a long list.
-	Scroll bool
+	// Scroll boxes a long list; Compact sets short labels in columns.
+	Scroll, Compact bool
 }
 
 // Selected returns the checked values.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -106,15 +105,14 @@ var (
 		{Value: policy.UserActionRegisterSecurityInfo, Label: "Register security information", Hint: "Adding a security key, passkey or other method in My security info."},
 		{Value: policy.UserActionRegisterDevice, Label: "Register or join devices"},
 	}
-	unverifiable   = "Strongroom can't check this: a policy that requires it is never satisfied, and users are told why."
 	controlChoices = []option{
 		{Value: policy.ControlMFA, Label: "Require multifactor authentication", Hint: "The built-in strength “Multifactor authentication”."},
-		{Value: policy.ControlCompliantDevice, Label: "Require device to be marked as compliant", Hint: unverifiable},
-		{Value: policy.ControlDomainJoinedDevice, Label: "Require hybrid joined device", Hint: unverifiable},
-		{Value: policy.ControlApprovedApplication, Label: "Require approved client app", Hint: unverifiable},
-		{Value: policy.ControlCompliantApplication, Label: "Require app protection policy", Hint: unverifiable},
-		{Value: policy.ControlPasswordChange, Label: "Require password change", Hint: unverifiable},
-		{Value: policy.ControlRiskRemediation, Label: "Require risk remediation", Hint: unverifiable},
+		{Value: policy.ControlCompliantDevice, Label: "Require device to be marked as compliant"},
+		{Value: policy.ControlDomainJoinedDevice, Label: "Require hybrid joined device"},
+		{Value: policy.ControlApprovedApplication, Label: "Require approved client app"},
+		{Value: policy.ControlCompliantApplication, Label: "Require app protection policy"},
+		{Value: policy.ControlPasswordChange, Label: "Require password change"},
+		{Value: policy.ControlRiskRemediation, Label: "Require risk remediation"},
 	}
 )
 
@@ -211,6 +209,9 @@ func (w *Web) policyForm(r *http.Request, p policy.Policy, cat *caCatalog) polic
 	}
 	f.SignInRisk = choices("signInRiskLevels", "Sign-in risk", riskChoices, c.SignInRiskLevels)
 	f.UserRisk = choices("userRiskLevels", "User risk", riskChoices, c.UserRiskLevels)
+	for _, c := range []*checkList{&f.ClientApps, &f.IncludePlatforms, &f.ExcludePlatforms, &f.SignInRisk, &f.UserRisk} {
+		c.Compact = true
+	}
 	f.SignInRisk.Hint = "Strongroom has no risk source yet: every sign-in has no risk. What If uses the levels you give it."
 
 	var controls []string
@@ -234,6 +235,7 @@ func (w *Web) policyForm(r *http.Request, p policy.Policy, cat *caCatalog) polic
 	}
 	f.Controls = choices("controls", "Grant access and require", controlChoices, controls)
 	f.Controls.Scroll = false
+	f.Controls.Hint = "Strongroom can check multifactor authentication and authentication strengths. It can't check the other controls: they are stored, a policy that requires one is never satisfied, and the user is told which one."
 	strengths := []option{{Value: "", Label: "No authentication strength"}}
 	for _, s := range cat.Strengths {
 		strengths = append(strengths, option{Value: s.ID, Label: s.DisplayName})
@@ -734,7 +736,6 @@ func (w *Web) savePolicyForm(rw http.ResponseWriter, r *http.Request, base polic
 	pg := w.newPolicyPage(r, base, cat)
 	pg.Form = f
 	pg.setErrors(fe)
-	pg.Error = "The policy was not saved. Correct what is marked below; nothing was changed."
 	w.render(rw, r, http.StatusBadRequest, pg)
 	return nil
 }
@@ -754,27 +755,49 @@ type policyJSONPage struct {
 
 func (*policyJSONPage) template() string { return "admin_ca_policy_json" }
 
-// policyJSON is p's Graph JSON as stored and exported (the strength by
-// id), indented.
+// policyDocument is a policy's Graph JSON in Graph's property order,
+// with grantControls.authenticationStrength as {"id": …} alone: the form
+// stored and exported documents use, and short enough to edit.
+type policyDocument struct {
+	ID               string                   `json:"id,omitempty"`
+	TemplateID       *string                  `json:"templateId"`
+	DisplayName      string                   `json:"displayName"`
+	CreatedDateTime  *string                  `json:"createdDateTime,omitempty"`
+	ModifiedDateTime *string                  `json:"modifiedDateTime,omitempty"`
+	State            string                   `json:"state"`
+	Conditions       cagraph.Conditions       `json:"conditions"`
+	GrantControls    *grantDocument           `json:"grantControls"`
+	SessionControls  *cagraph.SessionControls `json:"sessionControls"`
+}
+
+type grantDocument struct {
+	Operator                    string      `json:"operator"`
+	BuiltInControls             []string    `json:"builtInControls"`
+	CustomAuthenticationFactors []string    `json:"customAuthenticationFactors"`
+	TermsOfUse                  []string    `json:"termsOfUse"`
+	AuthenticationStrength      *strengthID `json:"authenticationStrength"`
+}
+
+type strengthID struct {
+	ID string `json:"id"`
+}
+
+// policyJSON is p's Graph JSON as a policyDocument, indented.
 func policyJSON(p policy.Policy) (string, error) {
-	b, err := cagraph.MarshalPolicyDocument(p)
-	if err != nil {
-		return "", err
-	}
-	if p.ID == "" {
-		var m map[string]any
-		if err := json.Unmarshal(b, &m); err == nil {
-			delete(m, "id")
-			delete(m, "createdDateTime")
-			delete(m, "modifiedDateTime")
-			b, _ = json.Marshal(m)
+	e := cagraph.EncodePolicy(p, nil)
+	d := policyDocument{ID: e.ID, TemplateID: e.TemplateID, DisplayName: e.DisplayName, CreatedDateTime: e.CreatedDateTime,
+		ModifiedDateTime: e.ModifiedDateTime, State: e.State, Conditions: e.Conditions, SessionControls: e.SessionControls}
+	if g := e.GrantControls; g != nil {
+		d.GrantControls = &grantDocument{Operator: g.Operator, BuiltInControls: g.BuiltInControls, CustomAuthenticationFactors: g.CustomAuthenticationFactors, TermsOfUse: g.TermsOfUse}
+		if g.AuthenticationStrength != nil {
+			d.GrantControls.AuthenticationStrength = &strengthID{ID: g.AuthenticationStrength.ID}
 		}
 	}
-	var out bytes.Buffer
-	if err := json.Indent(&out, b, "", "  "); err != nil {
-		return "", apperr.Wrap(err, apperr.Internal, "formatting a policy")
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return "", apperr.Wrap(err, apperr.Internal, "encoding a policy")
 	}
-	return out.String(), nil
+	return string(b), nil
 }
 
 func (w *Web) policyJSONPage(r *http.Request) (*policyJSONPage, policy.Policy, error) {

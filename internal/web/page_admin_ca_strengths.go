@@ -84,22 +84,20 @@ func producible(c string) bool {
 	return len(authn.Strength{AllowedCombinations: []string{c}}.SatisfyingModes()) > 0
 }
 
-const notProducible = "Strongroom can't prove this: accepted in the definition, never satisfied here."
+const notProducible = "Accepted in a definition, as Entra accepts them, and never satisfied here: Strongroom can't prove these methods."
 
-// combinationChoices are the valid combinations as checkboxes, the ones
-// Strongroom can prove first.
-func combinationChoices() []option {
-	var can, cannot []option
+// combinationChoices are the valid combinations as checkboxes: the ones
+// Strongroom can prove, and the others.
+func combinationChoices() (can, cannot []option) {
 	for _, c := range authn.ValidCombinations() {
 		o := option{Value: c, Label: combinationLabel(c)}
 		if producible(c) {
 			can = append(can, o)
 		} else {
-			o.Hint = notProducible
 			cannot = append(cannot, o)
 		}
 	}
-	return append(can, cannot...)
+	return can, cannot
 }
 
 // strengthRow is a strength in the list.
@@ -110,6 +108,7 @@ type strengthRow struct {
 	// counts all of them.
 	Producible []string
 	Total      int
+	Others     int
 	Restricted bool
 	Policies   []string
 }
@@ -166,6 +165,7 @@ func (w *Web) handleAdminStrengths(rw http.ResponseWriter, r *http.Request, c *c
 				row.Producible = append(row.Producible, combinationLabel(c))
 			}
 		}
+		row.Others = row.Total - len(row.Producible)
 		_, row.Restricted = fido2Config(st)
 		for _, pol := range policiesUsingStrength(ps, st.ID) {
 			row.Policies = append(row.Policies, pol.DisplayName)
@@ -183,9 +183,11 @@ func (w *Web) handleAdminStrengths(rw http.ResponseWriter, r *http.Request, c *c
 type strengthForm struct {
 	DisplayName, Description string
 	Combinations             checkList
-	Restrict                 bool
-	Models                   checkList
-	OtherAAGUIDs             string
+	// Others are the combinations Strongroom cannot prove.
+	Others       checkList
+	Restrict     bool
+	Models       checkList
+	OtherAAGUIDs string
 }
 
 // strengthPage is /admin/ca/strengths/{id} and /admin/ca/strengths/new.
@@ -247,14 +249,41 @@ func (w *Web) keyModels(r *http.Request, extra []string) []option {
 	return append(registered, others...)
 }
 
+// modelChoices lists the key models with the chosen ones first.
+func modelChoices(models []option, chosen []string) checkList {
+	c := choices("aaguid", "Key models", models, chosen)
+	slices.SortStableFunc(c.Options, func(a, b option) int {
+		switch {
+		case a.Checked == b.Checked:
+			return 0
+		case a.Checked:
+			return -1
+		}
+		return 1
+	})
+	return c
+}
+
 func (w *Web) strengthForm(r *http.Request, st authn.Strength) strengthForm {
 	f := strengthForm{DisplayName: st.DisplayName, Description: st.Description}
-	f.Combinations = choices("combinations", "Allowed combinations", combinationChoices(), st.AllowedCombinations)
+	can, cannot := combinationChoices()
+	var mine, others []string
+	for _, c := range st.AllowedCombinations {
+		if slices.ContainsFunc(cannot, func(o option) bool { return o.Value == c }) {
+			others = append(others, c)
+		} else {
+			mine = append(mine, c)
+		}
+	}
+	f.Combinations = choices("combinations", "Allowed combinations", can, mine)
 	f.Combinations.Scroll = false
 	f.Combinations.Hint = "A sign-in meets the strength when it proves every method of one ticked combination."
+	f.Others = choices("combinations", "Combinations Strongroom can't prove", cannot, others)
+	f.Others.Scroll = false
+	f.Others.Hint = notProducible
 	cc, ok := fido2Config(st)
 	f.Restrict = ok
-	f.Models = choices("aaguid", "Key models", w.keyModels(r, cc.AllowedAAGUIDs), cc.AllowedAAGUIDs)
+	f.Models = modelChoices(w.keyModels(r, cc.AllowedAAGUIDs), cc.AllowedAAGUIDs)
 	return f
 }
 
@@ -431,7 +460,7 @@ func (w *Web) saveStrength(rw http.ResponseWriter, r *http.Request, id string) e
 	p.Form.DisplayName, p.Form.Restrict = pf.Get("displayName"), restrict
 	p.Form.OtherAAGUIDs = other
 	// Typed AAGUIDs stay in the text box, not among the models.
-	p.Form.Models = choices("aaguid", "Key models", w.keyModels(r, nil), models)
+	p.Form.Models = modelChoices(w.keyModels(r, nil), models)
 	p.Form.Combinations.Error = fe["combinations"]
 	p.Error = "The authentication strength was not saved. Correct the fields marked below; nothing was changed."
 	if g := fe["general"]; g != "" {

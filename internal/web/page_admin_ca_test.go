@@ -108,7 +108,7 @@ func TestCAPages(t *testing.T) {
 	}
 
 	// An authentication strength: FIDO2 restricted to one key model.
-	want(t, admin.get("/admin/ca/strengths/new"), 200, "YubiKey 5 Series", "Passkey or security key (FIDO2)", "Strongroom can&#39;t prove this")
+	want(t, admin.get("/admin/ca/strengths/new"), 200, "YubiKey 5 Series", "Passkey or security key (FIDO2)", "Strongroom can&#39;t prove these methods")
 	want(t, admin.post("/admin/ca/strengths", url.Values{"displayName": {"FIDO2 Only"}}), 400, "Tick at least one combination")
 	want(t, admin.post("/admin/ca/strengths", url.Values{"displayName": {"FIDO2 Only"}, "combinations": {"password"}, "restrict": {"on"}, "otherAAGUIDs": {"not-a-guid"}}),
 		400, "“not-a-guid” is not an AAGUID", "Tick “Passkey or security key (FIDO2)”")
@@ -129,7 +129,7 @@ func TestCAPages(t *testing.T) {
 		"controls": {"mfa"}, "operator": {"AND"}, "deviceFilterMode": {"exclude"}, "deviceFilterRule": {`device.trustType -eq "AzureAD" -and`},
 		"includeLocations": {"All"}, "excludeLocations": {office[1]}}
 	r := admin.post("/admin/ca/policies", form)
-	want(t, r, 400, "The policy was not saved", "There is no user “nobody@example.com”", "cannot be required in the same policy",
+	want(t, r, 400, "The policy was not saved</strong>; nothing was changed", "There is no user “nobody@example.com”", "cannot be required in the same policy",
 		`value="Keys for c1"`, `device.trustType -eq &#34;AzureAD&#34; -and`, `id="df-error"`)
 	if n := countPolicies(); n != before {
 		t.Fatalf("a refused form wrote a policy: %d policies, had %d", n, before)
@@ -227,4 +227,55 @@ func TestCAPages(t *testing.T) {
 	for _, p := range []string{"/admin/ca", "/admin/ca/strengths", "/admin/ca/whatif", "/admin/signins", "/admin/audit"} {
 		want(t, user.get(p), 403, "Roles that give access")
 	}
+}
+
+// TestBlockedSignInSaysWhy: a user blocked by a policy is told which
+// policy, what to do and a reference; the reference finds the attempt in
+// the sign-in log. A user whose methods can't meet a strength is told so,
+// without being sent where they can't go.
+func TestBlockedSignInSaysWhy(t *testing.T) {
+	inst := apptest.Start(t, apptest.Options{Database: "sqlite"})
+	tok := inst.AdminToken(t)
+	c := inst.Do(t, "POST", "/v1.0/users", tok, map[string]any{"userPrincipalName": "bo@example.com", "displayName": "Bo", "accountEnabled": true})
+	id, _ := c.Map(t)["id"].(string)
+	policyFor := func(name string, grant map[string]any) {
+		t.Helper()
+		r := inst.Do(t, "POST", "/v1.0/identity/conditionalAccess/policies", tok, map[string]any{"displayName": name, "state": "enabled",
+			"conditions":    map[string]any{"users": map[string]any{"includeUsers": []string{id}}, "applications": map[string]any{"includeApplications": []string{"All"}}},
+			"grantControls": grant})
+		if r.Status != 201 {
+			t.Fatalf("creating %s: %d %s", name, r.Status, r.Body)
+		}
+	}
+	signIn := func() answer {
+		t.Helper()
+		p := inst.Do(t, "POST", "/v1.0/users/"+id+"/authentication/temporaryAccessPassMethods", tok, map[string]any{})
+		pass, _ := p.Map(t)["temporaryAccessPass"].(string)
+		return newBrowser(t, inst.URL).post("/signin", url.Values{"username": {"bo@example.com"}, "method": {"tap"}, "pass": {pass}})
+	}
+
+	policyFor("Keys only for Bo", map[string]any{"operator": "OR", "authenticationStrength": map[string]any{"id": "00000000-0000-0000-0000-000000000004"}})
+	a := signIn()
+	want(t, a, 200, "Signing in here needs Phishing resistant MFA, and none of the methods you have registered meets it",
+		"Ask your administrator to help you add a security key or passkey that meets Phishing resistant MFA", `<code class="ref">`)
+	lacks(t, a, "Register a security key or passkey in My security info")
+
+	policyFor("Block Bo", map[string]any{"operator": "OR", "builtInControls": []string{"block"}})
+	a = signIn()
+	want(t, a, 403, "Access blocked", "bo@example.com", "Block Bo", "What you can do", "contact your administrator")
+	ref := regexp.MustCompile(`<code class="ref">([^<]+)</code>`).FindStringSubmatch(a.body)
+	if ref == nil {
+		t.Fatalf("no reference:\n%s", a.body)
+	}
+	admin := newBrowser(t, inst.URL)
+	if r := admin.post("/signin", url.Values{"username": {inst.Bootstrap.AdminUserPrincipalName}, "method": {"tap"}, "pass": {inst.Bootstrap.AdminTemporaryAccessPass}}); r.status != 303 {
+		t.Fatalf("admin sign-in: %d %s", r.status, r.body)
+	}
+	log := admin.get("/admin/signins?ref=" + url.QueryEscape(ref[1]))
+	want(t, log, 200, "bo@example.com", "Failure", "Access has been blocked by Conditional Access policies.")
+	detail := regexp.MustCompile(`href="(/admin/signins/[^"?]+)"`).FindStringSubmatch(log.body)
+	if detail == nil {
+		t.Fatalf("no sign-in row:\n%s", log.body)
+	}
+	want(t, admin.get(detail[1]), 200, "Block Bo", "Failure", "block")
 }

@@ -49,6 +49,9 @@ func logDate(v string, end bool, fe fieldErrors, field string) *time.Time {
 	return &t
 }
 
+// logTime is a log entry's time in a table: UTC, to the second.
+func logTime(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04:05") }
+
 // pageURL is path with q, without empty values.
 func pageURL(path string, q url.Values) string {
 	for k, v := range q {
@@ -72,7 +75,7 @@ type signInFilterForm struct {
 // signInRow is one sign-in in the table.
 type signInRow struct {
 	ID                string
-	Time              time.Time
+	When              string
 	User, UPN         string
 	App               string
 	IP, Country       string
@@ -224,7 +227,7 @@ func (w *Web) handleAdminSignIns(rw http.ResponseWriter, r *http.Request, c *cur
 	for _, rec := range recs {
 		res, css := outcomeWords(rec)
 		ca, cacss := caStatusWords(rec.ConditionalAccessStatus)
-		row := signInRow{ID: rec.ID, Time: rec.CreatedDateTime, User: rec.UserDisplayName, UPN: rec.UserPrincipalName, App: rec.AppDisplayName,
+		row := signInRow{ID: rec.ID, When: logTime(rec.CreatedDateTime), User: rec.UserDisplayName, UPN: rec.UserPrincipalName, App: rec.AppDisplayName,
 			IP: rec.IPAddress, Country: rec.Location.CountryOrRegion, Result: res, ResultCSS: css, Methods: methodsWords(rec.AuthenticationMethodsUsed),
 			CA: ca, CACSS: cacss}
 		if rec.Status.ErrorCode != 0 {
@@ -244,6 +247,26 @@ type appliedRow struct {
 	signin.AppliedPolicy
 	Result, ResultCSS string
 	Reason            string
+	Grant, Session    string
+}
+
+// controlList names the grant and session controls of an applied policy.
+func controlList(cs []string) string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		switch c {
+		case "authenticationStrength":
+			c = "authentication strength"
+		case "signInFrequency":
+			c = "sign-in frequency"
+		case "persistentBrowser":
+			c = "persistent browser"
+		default:
+			c = controlWords(c)
+		}
+		out[i] = c
+	}
+	return strings.Join(out, ", ")
 }
 
 // signInPage is /admin/signins/{id}.
@@ -287,7 +310,7 @@ func (w *Web) handleAdminSignIn(rw http.ResponseWriter, r *http.Request, c *curr
 	}
 	// Policies that applied come first.
 	for _, ap := range rec.AppliedConditionalAccessPolicies {
-		row := appliedRow{AppliedPolicy: ap}
+		row := appliedRow{AppliedPolicy: ap, Grant: controlList(ap.EnforcedGrantControls), Session: controlList(ap.EnforcedSessionControls)}
 		row.Result, row.ResultCSS = resultWords(ap.Result)
 		if ap.ConditionsNotSatisfied != "" {
 			row.Reason = conditionWords(ap.ConditionsNotSatisfied)
@@ -333,7 +356,7 @@ type auditFilterForm struct {
 // auditRow is one audit event in the table.
 type auditRow struct {
 	ID, Activity, Category, Service string
-	Time                            time.Time
+	When                            string
 	Initiator, InitiatorSub         string
 	Targets                         string
 	Failed                          bool
@@ -479,7 +502,7 @@ func (w *Web) handleAdminAudit(rw http.ResponseWriter, r *http.Request, c *curre
 			return apperr.Wrap(err, apperr.Internal, "reading an audit event")
 		}
 		who, sub := initiatorWords(e.InitiatedBy)
-		p.Rows = append(p.Rows, auditRow{ID: e.ID, Activity: e.ActivityDisplayName, Category: e.Category, Service: e.LoggedByService, Time: e.ActivityDateTime,
+		p.Rows = append(p.Rows, auditRow{ID: e.ID, Activity: e.ActivityDisplayName, Category: e.Category, Service: e.LoggedByService, When: logTime(e.ActivityDateTime),
 			Initiator: who, InitiatorSub: sub, Targets: targetNames(e.TargetResources), Failed: e.Result == audit.Failure, Reason: e.ResultReason})
 	}
 	w.render(rw, r, http.StatusOK, p)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/strongroom-id/strongroom/internal/apperr"
 	"github.com/strongroom-id/strongroom/internal/authn"
+	"github.com/strongroom-id/strongroom/internal/httpx"
 	"github.com/strongroom-id/strongroom/internal/signin"
 )
 
@@ -26,6 +27,9 @@ type signInPage struct {
 	Reauth bool
 	// Next is set when the session needs another method.
 	Next *nextStep
+	// Reference is this request's correlation id: the sign-in log finds
+	// the attempt by it, so a blocked user can quote it.
+	Reference string
 }
 
 func (*signInPage) template() string { return "signin" }
@@ -41,6 +45,10 @@ type nextStep struct {
 	TAP      bool // a Temporary Access Pass would do
 	Register bool // nothing registered would do: the user must register
 	Blocked  bool
+	// Policy names the policy that blocks; Strengths the authentication
+	// strengths still required.
+	Policy    string
+	Strengths []string
 }
 
 // signInForm is the first step's form.
@@ -87,7 +95,7 @@ func safeReturn(rt string) string {
 
 func (w *Web) newSignInPage(r *http.Request, rt string) *signInPage {
 	p := &signInPage{frame: frame{Title: "Sign in", Narrow: true}, ReturnTo: rt, Passwords: w.passwordsEnabled(),
-		FieldErrors: map[string]string{}}
+		FieldErrors: map[string]string{}, Reference: httpx.CorrelationID(r.Context())}
 	p.Form.Method = "tap"
 	if p.Passwords {
 		p.Form.Method = "password"
@@ -250,7 +258,7 @@ func httpStatusOf(err error) int {
 // nextFrom turns the service's decision into the next step to show.
 func nextFrom(res signin.Result) *nextStep {
 	n := &nextStep{UserName: res.User.UserPrincipalName, Message: res.Decision.Message, Register: res.Decision.Register,
-		Blocked: res.Status == signin.StatusBlocked}
+		Blocked: res.Status == signin.StatusBlocked, Policy: res.Decision.BlockedBy, Strengths: res.Decision.Strengths}
 	for _, pr := range res.Session.Proofs {
 		name := signin.MethodName(pr.Mode)
 		if !slices.Contains(n.Proved, name) {

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/strongroom-id/strongroom/internal/authn"
+	"github.com/strongroom-id/strongroom/internal/httpx"
 	"github.com/strongroom-id/strongroom/internal/signin"
 )
 
@@ -22,6 +23,8 @@ type contextStepUpPage struct {
 	Register    bool // nothing registered would do; registering one may
 	Blocked     bool
 	Policy      string
+	// Reference is this request's correlation id, for the sign-in log.
+	Reference string
 }
 
 func (*contextStepUpPage) template() string { return "stepup" }
@@ -45,7 +48,7 @@ func (w *Web) handleStepUpPage(rw http.ResponseWriter, r *http.Request, c *curre
 		return nil
 	}
 	p := &contextStepUpPage{frame: frame{Title: "Confirm it's you", Narrow: true}, Context: id, ReturnTo: back,
-		UserName: c.user.UserPrincipalName, Message: res.Decision.Message}
+		UserName: c.user.UserPrincipalName, Message: res.Decision.Message, Reference: httpx.CorrelationID(r.Context())}
 	if w.CA != nil {
 		if cx, ok, err := w.CA.LookupContext(r.Context(), id); err == nil && ok {
 			p.ContextName = cx.DisplayName
