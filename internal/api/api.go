@@ -15,6 +15,7 @@ import (
 	"github.com/strongroom-id/strongroom/internal/authz"
 	"github.com/strongroom-id/strongroom/internal/bearer"
 	"github.com/strongroom-id/strongroom/internal/capolicy"
+	"github.com/strongroom-id/strongroom/internal/caport"
 	"github.com/strongroom-id/strongroom/internal/credential"
 	"github.com/strongroom-id/strongroom/internal/directory"
 	"github.com/strongroom-id/strongroom/internal/httpx"
@@ -57,6 +58,8 @@ type Deps struct {
 	// What If; and the sign-in log.
 	CA      *capolicy.Service
 	SignIns SignInReader
+	// CAImport imports Conditional Access objects (a Strongroom extension).
+	CAImport *caport.Service
 
 	// Privileged Identity Management (pim_*.go).
 	PIM *privilege.Service

@@ -11,7 +11,6 @@ import (
 	"github.com/strongroom-id/strongroom/internal/authz"
 	"github.com/strongroom-id/strongroom/internal/caport"
 	"github.com/strongroom-id/strongroom/internal/httpx"
-	"github.com/strongroom-id/strongroom/internal/store"
 )
 
 // handleCAImport: POST /v1.0/identity/conditionalAccess/import, a
@@ -43,13 +42,10 @@ func (a *API) handleCAImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// The API's Reader is the store, which also runs the import's
-	// transaction.
-	db, ok := a.Reader.(*store.DB)
-	if !ok {
+	svc := a.CAImport
+	if svc == nil {
 		return apperr.New(apperr.Unavailable, "Importing is not available on this server.")
 	}
-	svc := caport.NewService(store.Bind[caport.Tx](db), a.CA)
 	rep, err := svc.Import(ctx, objs, caport.Options{DryRun: dryRun, Mapping: mapping, MappingSource: "map"})
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 	"github.com/strongroom-id/strongroom/internal/api"
 	"github.com/strongroom-id/strongroom/internal/bearer"
 	"github.com/strongroom-id/strongroom/internal/capolicy"
+	"github.com/strongroom-id/strongroom/internal/caport"
 	"github.com/strongroom-id/strongroom/internal/config"
 	"github.com/strongroom-id/strongroom/internal/credential"
 	"github.com/strongroom-id/strongroom/internal/directory"
@@ -217,6 +218,7 @@ func (m *Main) build(ctx context.Context, s *Server) error {
 		Methods: methods, TAPs: taps, TOTP: totps, Credentials: creds, Passkeys: keys,
 		Applications: applications(db, kr),
 		CA:           ca, SignIns: db,
+		CAImport: caport.NewService(store.Bind[caport.Tx](db), ca),
 	})
 	sessions := session.NewManager(db, kr, now)
 	signIn := signin.NewService(store.Bind[signin.Tx](db), sessions, kr, reqs, now)

@@ -50,7 +50,7 @@ var domain = []string{
 	"internal/application", "internal/tap", "internal/tenant", "internal/signing", "internal/secret",
 	"internal/authn", "internal/policy", "internal/pim", "internal/session", "internal/passkey",
 	"internal/notify", "internal/method", "internal/password", "internal/totp", "internal/credential",
-	"internal/signin", "internal/grant", "internal/capolicy", "internal/privilege",
+	"internal/signin", "internal/grant", "internal/capolicy", "internal/privilege", "internal/caport",
 }
 
 // Decision packages are pure: no I/O, no clock, no randomness.

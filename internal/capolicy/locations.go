@@ -4,8 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/strongroom-id/strongroom/internal/apperr"
 	"github.com/strongroom-id/strongroom/internal/audit"
 	"github.com/strongroom-id/strongroom/internal/authz"
@@ -45,24 +43,10 @@ func (s *Service) CreateNamedLocation(ctx context.Context, l policy.NamedLocatio
 	if err := authz.Require(ctx, writeCA...); err != nil {
 		return policy.NamedLocation{}, err
 	}
-	err := s.write(ctx, func(tx Tx) error {
-		existing, err := tx.FindNamedLocations(ctx)
-		if err != nil {
-			return err
-		}
-		if len(existing) >= policy.MaxNamedLocations {
-			return apperr.Invalidf("A tenant can have at most %d named locations; delete one first.", policy.MaxNamedLocations)
-		}
-		now := tx.Now()
-		l.ID, l.CreatedDateTime, l.ModifiedDateTime = uuid.NewString(), now, now
-		if err := policy.ValidateNamedLocation(l); err != nil {
-			return err
-		}
-		if err := tx.CreateNamedLocation(ctx, l); err != nil {
-			return err
-		}
-		tx.Audit(audit.New(ctx, ActivityAddNamedLocation, locationTarget(l, audit.Change("NamedLocation", nil, graphLocation(l)))))
-		return nil
+	err := s.writeInTx(ctx, func(tx Tx) error {
+		var err error
+		l, err = CreateNamedLocationInTx(ctx, tx, l)
+		return err
 	})
 	return l, err
 }

@@ -142,12 +142,18 @@ var (
 // call returns. A failed reload leaves them stale; the next Snapshot
 // retries.
 func (s *Service) write(ctx context.Context, fn func(tx Tx) error) error {
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	return s.writeInTx(ctx, func(tx Tx) error {
 		if _, err := tx.BumpCAVersion(ctx); err != nil {
 			return err
 		}
 		return fn(tx)
 	})
+}
+
+// writeInTx runs fn, which bumps the version itself (the …InTx
+// functions), and reloads after a commit.
+func (s *Service) writeInTx(ctx context.Context, fn func(tx Tx) error) error {
+	err := s.store.InTx(ctx, fn)
 	if err == nil {
 		s.invalidate()
 		_, _ = s.reload(context.WithoutCancel(ctx))

@@ -59,36 +59,10 @@ func (s *Service) CreateStrength(ctx context.Context, st authn.Strength) (authn.
 	if err := authz.Require(ctx, writeStrength...); err != nil {
 		return authn.Strength{}, err
 	}
-	if authn.IsBuiltInID(strings.ToLower(st.ID)) {
-		return st, errBuiltIn(strings.ToLower(st.ID))
-	}
-	err := s.write(ctx, func(tx Tx) error {
-		existing, err := tx.FindAuthStrengths(ctx)
-		if err != nil {
-			return err
-		}
-		if len(existing) >= authn.MaxCustomStrengths {
-			return apperr.Invalidf("A tenant can have at most %d custom authentication strengths; delete one first.", authn.MaxCustomStrengths)
-		}
-		now := tx.Now()
-		st.ID = uuid.NewString()
-		st.PolicyType = authn.PolicyTypeCustom
-		st.CreatedDateTime, st.ModifiedDateTime = now, now
-		st.RequirementsSatisfied = authn.RequirementsSatisfiedFor(st.AllowedCombinations)
-		for i := range st.CombinationConfigurations {
-			st.CombinationConfigurations[i].ID = uuid.NewString()
-		}
-		if err := authn.ValidateCustom(st); err != nil {
-			return err
-		}
-		if err := uniqueStrengthName(existing, st); err != nil {
-			return err
-		}
-		if err := tx.CreateAuthStrength(ctx, st); err != nil {
-			return err
-		}
-		tx.Audit(audit.New(ctx, ActivityCreateStrength, strengthTarget(st, audit.Change("AuthenticationStrengthPolicy", nil, graphStrength(st)))))
-		return nil
+	err := s.writeInTx(ctx, func(tx Tx) error {
+		var err error
+		st, err = CreateStrengthInTx(ctx, tx, st)
+		return err
 	})
 	return st, err
 }

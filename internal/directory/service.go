@@ -453,46 +453,11 @@ func requireRoleGroupAdmin(ctx context.Context) error {
 
 // CreateGroup adds a security group.
 func (s *Service) CreateGroup(ctx context.Context, in GroupInput) (Group, error) {
-	if err := authz.Require(ctx, authz.GroupReadWriteAll); err != nil {
-		return Group{}, err
-	}
-	if in.IsAssignableToRole {
-		if err := requireRoleGroupAdmin(ctx); err != nil {
-			return Group{}, err
-		}
-	}
-	g := Group{
-		ID:                 uuid.NewString(),
-		DisplayName:        in.DisplayName,
-		Description:        in.Description,
-		MailNickname:       in.MailNickname,
-		SecurityEnabled:    true,
-		IsAssignableToRole: in.IsAssignableToRole,
-	}
-	if g.MailNickname == "" {
-		g.MailNickname = nicknameFrom(in.DisplayName)
-	}
-	if in.SecurityEnabled != nil && !*in.SecurityEnabled {
-		return Group{}, apperr.Invalidf("Strongroom supports security groups only: securityEnabled must be true.")
-	}
-	if in.MailEnabled != nil && *in.MailEnabled {
-		return Group{}, apperr.Invalidf("Strongroom supports security groups only: mailEnabled must be false.")
-	}
-	if err := validateGroup(g); err != nil {
-		return Group{}, err
-	}
+	var g Group
 	err := s.store.InTx(ctx, func(tx Tx) error {
-		g.CreatedDateTime = tx.Now()
-		if err := tx.CreateGroup(ctx, g); err != nil {
-			return conflictName(err, "displayName", g.DisplayName)
-		}
-		var p []audit.ModifiedProperty
-		p = audit.Diff(p, "DisplayName", nil, g.DisplayName)
-		p = audit.Diff(p, "MailNickname", nil, g.MailNickname)
-		p = audit.Diff(p, "Description", nil, nilIfEmpty(g.Description))
-		p = append(p, audit.Change("IsAssignableToRole", nil, g.IsAssignableToRole))
-		tx.Audit(audit.New(ctx, ActivityAddGroup, groupTarget(g, p)))
-		return nil
+		var err error
+		g, err = CreateGroupInTx(ctx, tx, in)
+		return err
 	})
 	return g, err
 }
