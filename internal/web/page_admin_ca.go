@@ -130,6 +130,10 @@ func (c checkList) Selected() []string {
 	return out
 }
 
+// officeHint explains Office365 in a policy; it is listed only when a
+// policy names it (choices keeps it).
+const officeHint = "Office 365 never matches a Strongroom application."
+
 // choices builds a checkbox list of catalogue with selected checked
 // (compared ignoring case, as Graph compares ids). A selected value the
 // catalogue lacks is kept as its own, labelled choice, so that an unknown
@@ -139,7 +143,11 @@ func choices(name, legend string, catalogue []option, selected []string) checkLi
 	for _, s := range selected {
 		i := slices.IndexFunc(c.Options, func(o option) bool { return strings.EqualFold(o.Value, s) })
 		if i < 0 {
-			c.Options = append(c.Options, option{Value: s, Label: s, Hint: "Not found: it may have been deleted."})
+			hint := "Not found: it may have been deleted."
+			if strings.EqualFold(s, policy.AppsOffice365) {
+				hint = officeHint
+			}
+			c.Options = append(c.Options, option{Value: s, Label: s, Hint: hint})
 			i = len(c.Options) - 1
 		}
 		c.Options[i].Checked = true
@@ -244,13 +252,12 @@ func stripIndex(path string) string {
 // says why a deletion was refused (a policy still uses it).
 type confirmPage struct {
 	caSection
-	Heading, Text   string
-	Action, Back    string
-	BackText        string
-	Button          string
-	Refused         bool
-	CanWrite        bool
-	ReadOnlyMessage string
+	Heading, Text string
+	Action, Back  string
+	BackText      string
+	Button        string
+	Refused       bool
+	CanWrite      bool
 }
 
 func (*confirmPage) template() string { return "admin_ca_delete" }
@@ -305,6 +312,10 @@ type caCatalog struct {
 // maxCatalog bounds the groups and applications a form lists.
 const maxCatalog = 500
 
+// loadCACatalog reads the catalogue. Groups and applications come from the
+// store, not through their services: the page's own permission (reading
+// Conditional Access) is what showing their names in a policy needs, as
+// the policies' references are checked against them anyway.
 func (w *Web) loadCACatalog(r *http.Request) (*caCatalog, error) {
 	ctx := r.Context()
 	c := &caCatalog{}

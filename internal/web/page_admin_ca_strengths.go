@@ -223,19 +223,23 @@ func (w *Web) keyModels(r *http.Request, extra []string) []option {
 		seen[a] = true
 		*list = append(*list, option{Value: a, Label: passkey.ModelName(md, a, now), Hint: hint + a})
 	}
-	if keys, err := w.DB.FindPasskeys(r.Context(), passkey.Filter{}); err == nil {
-		counts := map[string]int{}
-		for _, k := range keys {
-			counts[passkey.NormalizeAAGUID(k.AAGUID)]++
-		}
-		for _, k := range keys {
-			add(&registered, k.AAGUID, "Registered here ("+plural(counts[passkey.NormalizeAAGUID(k.AAGUID)], "key")+") · ")
+	var keys []passkey.Credential
+	var restricted []string
+	if w.DB != nil { // the page-rendering tests have none
+		keys, _ = w.DB.FindPasskeys(r.Context(), passkey.Filter{})
+		if pol, err := w.DB.FindMethodPolicy(r.Context()); err == nil && pol.Fido2.State == method.Enabled {
+			restricted = pol.Fido2.KeyRestrictions.AAGUIDs
 		}
 	}
-	if pol, err := w.DB.FindMethodPolicy(r.Context()); err == nil && pol.Fido2.State == method.Enabled {
-		for _, a := range pol.Fido2.KeyRestrictions.AAGUIDs {
-			add(&others, a, "In the passkey policy's key restrictions · ")
-		}
+	counts := map[string]int{}
+	for _, k := range keys {
+		counts[passkey.NormalizeAAGUID(k.AAGUID)]++
+	}
+	for _, k := range keys {
+		add(&registered, k.AAGUID, "Registered here ("+plural(counts[passkey.NormalizeAAGUID(k.AAGUID)], "key")+") · ")
+	}
+	for _, a := range restricted {
+		add(&others, a, "In the passkey policy's key restrictions · ")
 	}
 	for _, a := range extra {
 		add(&others, a, "")

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/strongroom-id/strongroom/internal/app/apptest"
+	"github.com/strongroom-id/strongroom/internal/web"
 )
 
 // Role template ids used below.
@@ -91,6 +92,11 @@ func TestCAPages(t *testing.T) {
 	want(t, admin.post("/admin/ca/contexts", url.Values{"id": {"c1"}, "displayName": {""}}), 400, "The name is required", "was not added")
 	wantRedirect(t, admin.post("/admin/ca/contexts", url.Values{"id": {"c1"}, "displayName": {"Activate privileged roles"}, "isAvailable": {"on"}}), "/admin/ca/contexts?done=")
 	want(t, admin.get("/admin/ca/contexts"), 200, "Activate privileged roles", "Published", `<option value="c2" selected>`)
+	// A form posted from another site is refused and writes nothing.
+	if r := admin.do("POST", "/admin/ca/contexts", url.Values{"id": {"c9"}, "displayName": {"Planted"}}, map[string]string{"Sec-Fetch-Site": "cross-site"}); r.status != 403 {
+		t.Errorf("a cross-site form: %d", r.status)
+	}
+	lacks(t, admin.get("/admin/ca/contexts"), "Planted")
 
 	// Named locations: each bad line is named by its number; nothing is
 	// written until all are right.
@@ -183,6 +189,13 @@ func TestCAPages(t *testing.T) {
 	}
 	wantRedirect(t, admin.post("/admin/ca/strengths/"+strength+"/delete", nil), "/admin/ca/strengths?done=strength-deleted")
 
+	// A policy created from JSON, as the API would read it.
+	want(t, admin.get("/admin/ca/policies/new/json"), 200, `&#34;state&#34;: &#34;enabledForReportingButNotEnforced&#34;`)
+	wantRedirect(t, admin.post("/admin/ca/policies/new/json", url.Values{"json": {`{"displayName": "From JSON", "state": "disabled",
+		"conditions": {"users": {"includeUsers": ["None"]}, "applications": {"includeApplications": ["None"]}},
+		"grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}`}}), "/admin/ca/policies/")
+	want(t, admin.get("/admin/ca"), 200, "From JSON", "No users", "No resources")
+
 	// The sign-in log: the admin's pass sign-in, with its policies.
 	log := admin.get("/admin/signins?user=" + url.QueryEscape(upn))
 	want(t, log, 200, upn, "Temporary Access Pass", "Success")
@@ -227,6 +240,27 @@ func TestCAPages(t *testing.T) {
 	for _, p := range []string{"/admin/ca", "/admin/ca/strengths", "/admin/ca/whatif", "/admin/signins", "/admin/audit"} {
 		want(t, user.get(p), 403, "Roles that give access")
 	}
+
+	// Paging, newest first, keeps the filter.
+	defer web.SetLogPageSize(1)()
+	first := admin.get("/admin/signins?status=success")
+	next := regexp.MustCompile(`href="(/admin/signins\?before=[^"]+)">Older sign-ins`).FindStringSubmatch(html.UnescapeString(first.body))
+	if next == nil {
+		t.Fatalf("no next page:\n%s", first.body)
+	}
+	if !strings.Contains(next[1], "status=success") {
+		t.Errorf("the next page drops the filter: %s", next[1])
+	}
+	second := admin.get(next[1])
+	want(t, second, 200, ">Newest<", "Success")
+	rowOf := func(a answer) string {
+		return regexp.MustCompile(`href="/admin/signins/([^"?]+)"`).FindStringSubmatch(a.body)[1]
+	}
+	if rowOf(first) == rowOf(second) {
+		t.Errorf("the second page repeats the first")
+	}
+	want(t, admin.get("/admin/signins?before=garbage"), 400, "start again from the first page")
+	want(t, admin.get("/admin/audit"), 200, "Older events")
 }
 
 // TestBlockedSignInSaysWhy: a user blocked by a policy is told which

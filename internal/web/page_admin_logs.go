@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/strongroom-id/strongroom/internal/apperr"
@@ -30,7 +31,9 @@ import (
 
 var permsLogs = []authz.Permission{authz.AuditLogReadAll}
 
-const logPageSize = 50
+// logPageSize is how many entries a log page shows; tests make it
+// smaller to see paging (export_test.go).
+var logPageSize = func() *atomic.Int32 { var n atomic.Int32; n.Store(50); return &n }()
 
 // logDate reads a yyyy-mm-dd filter as the start of that day in UTC, or
 // (end) the last instant of it.
@@ -179,7 +182,8 @@ func (w *Web) handleAdminSignIns(rw http.ResponseWriter, r *http.Request, c *cur
 	p.Apps = selectOptions(w.logApps(r), p.Filter.App)
 	p.Statuses = selectOptions([]option{{Value: "", Label: "Any result"}, {Value: "success", Label: "Success"}, {Value: "failure", Label: "Failure"},
 		{Value: "interrupted", Label: "Interrupted (more was asked)"}}, p.Filter.Status)
-	f := store.SignInFilter{Limit: logPageSize + 1, AppID: p.Filter.App, CorrelationID: p.Filter.Reference}
+	size := int(logPageSize.Load())
+	f := store.SignInFilter{Limit: size + 1, AppID: p.Filter.App, CorrelationID: p.Filter.Reference}
 	switch u := p.Filter.User; {
 	case u == "":
 	case guidRE.MatchString(u) && len(u) == 36:
@@ -217,8 +221,8 @@ func (w *Web) handleAdminSignIns(rw http.ResponseWriter, r *http.Request, c *cur
 	if err != nil {
 		return err
 	}
-	if len(recs) > logPageSize {
-		recs = recs[:logPageSize]
+	if len(recs) > size {
+		recs = recs[:size]
 		last := recs[len(recs)-1]
 		p.NextURL = pageURL("/admin/signins", url.Values{"user": {p.Filter.User}, "app": {p.Filter.App}, "status": {p.Filter.Status},
 			"from": {p.Filter.From}, "to": {p.Filter.To}, "ref": {p.Filter.Reference},
@@ -420,7 +424,8 @@ func (w *Web) handleAdminAudit(rw http.ResponseWriter, r *http.Request, c *curre
 	g := func(k string) string { return strings.TrimSpace(q.Get(k)) }
 	p := &auditPage{frame: frame{Title: "Audit logs", Nav: "admin-audit", Wide: true}, FieldErrors: fieldErrors{},
 		Filter: auditFilterForm{Activity: g("activity"), Category: g("category"), Initiator: g("initiator"), Result: g("result"), From: g("from"), To: g("to"), Reference: g("ref")}}
-	f := store.AuditFilter{Limit: logPageSize + 1, Activity: p.Filter.Activity, Category: p.Filter.Category, CorrelationID: p.Filter.Reference}
+	size := int(logPageSize.Load())
+	f := store.AuditFilter{Limit: size + 1, Activity: p.Filter.Activity, Category: p.Filter.Category, CorrelationID: p.Filter.Reference}
 	switch p.Filter.Result {
 	case "", audit.Success, audit.Failure:
 		f.Result = p.Filter.Result
@@ -490,8 +495,8 @@ func (w *Web) handleAdminAudit(rw http.ResponseWriter, r *http.Request, c *curre
 	if err != nil {
 		return err
 	}
-	if len(evs) > logPageSize {
-		evs = evs[:logPageSize]
+	if len(evs) > size {
+		evs = evs[:size]
 		v := p.Filter.values()
 		v.Set("before", odata.EncodeCursor([]string{strconv.FormatInt(evs[len(evs)-1].Seq, 10)}))
 		p.NextURL = pageURL("/admin/audit", v)
