@@ -215,7 +215,8 @@ func sentence(msg string) string {
 
 // serviceProblems splits a validation error of the services ("invalid
 // x: path: message; path: message") into its problems by property path.
-// A message that names no path comes back with an empty path.
+// A part that names no path comes back with an empty path (a message that
+// itself contains "; " splits there, which only costs its shape).
 func serviceProblems(err error) []policy.FieldError {
 	msg := apperr.As(err).Message
 	if i := strings.Index(msg, ": "); i > 0 && strings.HasPrefix(msg, "invalid ") {
@@ -270,7 +271,7 @@ func (w *Web) renderRefused(rw http.ResponseWriter, r *http.Request, p *confirmP
 	switch {
 	case errors.Is(err, apperr.Conflict), errors.Is(err, apperr.Invalid):
 		p.Error, p.Refused = apperr.As(err).Message, true
-		w.render(rw, r, http.StatusConflict, p)
+		w.render(rw, r, httpStatusOf(err), p)
 		return nil
 	case errors.Is(err, apperr.Forbidden):
 		return w.handleServiceError(rw, r, err, perms...)
@@ -293,7 +294,9 @@ var caNotices = map[string]string{
 	"location-deleted": "The named location was deleted.",
 }
 
-func done(rw http.ResponseWriter, r *http.Request, path, what string) error {
+// redirectDone sends the browser to path with ?done=what, whose notice
+// (caNotices) the page there shows: a reload does not post again.
+func redirectDone(rw http.ResponseWriter, r *http.Request, path, what string) error {
 	http.Redirect(rw, r, path+"?done="+url.QueryEscape(what), http.StatusSeeOther)
 	return nil
 }

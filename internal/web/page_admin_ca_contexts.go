@@ -140,7 +140,7 @@ func (w *Web) handleAdminContextCreate(rw http.ResponseWriter, r *http.Request, 
 		w.render(rw, r, http.StatusBadRequest, p)
 		return nil
 	}
-	return done(rw, r, "/admin/ca/contexts", "context-saved")
+	return redirectDone(rw, r, "/admin/ca/contexts", "context-saved")
 }
 
 // contextPage is /admin/ca/contexts/{id}.
@@ -199,7 +199,7 @@ func (w *Web) handleAdminContextSave(rw http.ResponseWriter, r *http.Request, c 
 		w.render(rw, r, http.StatusBadRequest, p)
 		return nil
 	}
-	return done(rw, r, "/admin/ca/contexts", "context-saved")
+	return redirectDone(rw, r, "/admin/ca/contexts", "context-saved")
 }
 
 func (w *Web) contextDeletePage(r *http.Request, id string) (*confirmPage, string, error) {
@@ -232,5 +232,5 @@ func (w *Web) handleAdminContextDelete(rw http.ResponseWriter, r *http.Request, 
 	if err := w.CA.DeleteContext(r.Context(), id); err != nil {
 		return w.renderRefused(rw, r, p, err, permsCAWrite)
 	}
-	return done(rw, r, "/admin/ca/contexts", "context-deleted")
+	return redirectDone(rw, r, "/admin/ca/contexts", "context-deleted")
 }

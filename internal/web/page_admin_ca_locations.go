@@ -238,7 +238,7 @@ func (w *Web) saveLocation(rw http.ResponseWriter, r *http.Request, id string) e
 			if id == "" {
 				what = "location-created"
 			}
-			return done(rw, r, "/admin/ca/locations", what)
+			return redirectDone(rw, r, "/admin/ca/locations", what)
 		case errors.Is(err, apperr.Invalid):
 			for _, pr := range serviceProblems(err) {
 				switch path := stripIndex(pr.Path); path {
@@ -314,5 +314,5 @@ func (w *Web) handleAdminLocationDelete(rw http.ResponseWriter, r *http.Request,
 	if err := w.CA.DeleteNamedLocation(r.Context(), l.ID); err != nil {
 		return w.renderRefused(rw, r, p, err, permsCAWrite)
 	}
-	return done(rw, r, "/admin/ca/locations", "location-deleted")
+	return redirectDone(rw, r, "/admin/ca/locations", "location-deleted")
 }

@@ -716,12 +716,12 @@ func (w *Web) savePolicyForm(rw http.ResponseWriter, r *http.Request, base polic
 			var created policy.Policy
 			created, err = w.CA.CreatePolicy(r.Context(), p)
 			if err == nil {
-				return done(rw, r, "/admin/ca/policies/"+url.PathEscape(created.ID), "policy-created")
+				return redirectDone(rw, r, "/admin/ca/policies/"+url.PathEscape(created.ID), "policy-created")
 			}
 		} else {
 			_, err = w.CA.UpdatePolicy(r.Context(), base.ID, func(policy.Policy) (policy.Policy, error) { return p, nil })
 			if err == nil {
-				return done(rw, r, "/admin/ca/policies/"+url.PathEscape(base.ID), "policy-saved")
+				return redirectDone(rw, r, "/admin/ca/policies/"+url.PathEscape(base.ID), "policy-saved")
 			}
 		}
 		switch {
@@ -861,11 +861,11 @@ func (w *Web) handleAdminCAPolicyJSONSave(rw http.ResponseWriter, r *http.Reques
 		if base.ID == "" {
 			var created policy.Policy
 			if created, err = w.CA.CreatePolicy(r.Context(), p); err == nil {
-				return done(rw, r, "/admin/ca/policies/"+url.PathEscape(created.ID), "policy-created")
+				return redirectDone(rw, r, "/admin/ca/policies/"+url.PathEscape(created.ID), "policy-created")
 			}
 		} else {
 			if _, err = w.CA.UpdatePolicy(r.Context(), base.ID, func(policy.Policy) (policy.Policy, error) { return p, nil }); err == nil {
-				return done(rw, r, "/admin/ca/policies/"+url.PathEscape(base.ID), "policy-saved")
+				return redirectDone(rw, r, "/admin/ca/policies/"+url.PathEscape(base.ID), "policy-saved")
 			}
 		}
 	}
@@ -914,5 +914,5 @@ func (w *Web) handleAdminCAPolicyDelete(rw http.ResponseWriter, r *http.Request,
 	if err := w.CA.DeletePolicy(r.Context(), p.ID); err != nil {
 		return w.renderRefused(rw, r, pg, err, permsCAWrite)
 	}
-	return done(rw, r, "/admin/ca", "policy-deleted")
+	return redirectDone(rw, r, "/admin/ca", "policy-deleted")
 }

@@ -435,7 +435,7 @@ func (w *Web) saveStrength(rw http.ResponseWriter, r *http.Request, id string) e
 			if id == "" {
 				what = "strength-created"
 			}
-			return done(rw, r, "/admin/ca/strengths/"+url.PathEscape(saved.ID), what)
+			return redirectDone(rw, r, "/admin/ca/strengths/"+url.PathEscape(saved.ID), what)
 		case errors.Is(err, apperr.Invalid), errors.Is(err, apperr.Conflict):
 			for _, pr := range serviceProblems(err) {
 				path := stripIndex(pr.Path)
@@ -506,5 +506,5 @@ func (w *Web) handleAdminStrengthDelete(rw http.ResponseWriter, r *http.Request,
 	if err := w.CA.DeleteStrength(r.Context(), st.ID); err != nil {
 		return w.renderRefused(rw, r, p, err, permsStrengthWrite)
 	}
-	return done(rw, r, "/admin/ca/strengths", "strength-deleted")
+	return redirectDone(rw, r, "/admin/ca/strengths", "strength-deleted")
 }
