@@ -20,6 +20,7 @@ import (
 	"github.com/strongroom-id/strongroom/internal/fido/fidotest"
 	"github.com/strongroom-id/strongroom/internal/geoip/geoiptest"
 	"github.com/strongroom-id/strongroom/internal/passkey"
+	"github.com/strongroom-id/strongroom/internal/policy"
 	"github.com/strongroom-id/strongroom/internal/signin"
 	"github.com/strongroom-id/strongroom/internal/store"
 )
@@ -565,4 +566,48 @@ func TestChangeReachesOtherNodes(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// A user whose methods cannot meet what signing in requires, and whom a
+// policy on registering security info lets register with what they
+// proved, registers a key from the unfinished sign-in, then finishes it
+// with the key. Without such a policy the unfinished session cannot
+// register anything.
+func TestRegistrationDuringSignIn(t *testing.T) {
+	t.Parallel()
+	apptest.Dialects(t, func(t *testing.T, db string) {
+		e := newEnv(t, db, nil)
+		userID, pass := e.newUser(t, "ken@contoso.com")
+		e.newPolicy(t, map[string]any{"displayName": "Keys for My Account", "state": "enabled",
+			"conditions": map[string]any{"users": map[string]any{"includeUsers": []string{userID}},
+				"applications": map[string]any{"includeApplications": []string{policy.MyAccountAppID}}, "clientAppTypes": []string{"all"}},
+			"grantControls": phishingResistant})
+		b := e.browser()
+		// A pass does not meet phishing-resistant MFA, and Ken has no key.
+		status(t, b.tap(t, "ken@contoso.com", pass), signin.StatusAdditionalAuthenticationRequired)
+		want(t, b.do(t, "POST", "/api/v1/me/passkeys/options", map[string]any{}), http.StatusUnauthorized)
+		if page := b.do(t, "GET", "/mysecurityinfo", nil); strings.Contains(string(page.Body), "data-registering") {
+			t.Fatalf("an unfinished sign-in reached My security info without a registration policy:\n%s", page.Body)
+		}
+
+		e.newPolicy(t, map[string]any{"displayName": "Register with MFA", "state": "enabled",
+			"conditions": map[string]any{"users": map[string]any{"includeUsers": []string{"All"}},
+				"applications": map[string]any{"includeUserActions": []string{"urn:user:registersecurityinfo"}}},
+			"grantControls": map[string]any{"operator": "OR", "builtInControls": []string{"mfa"}}})
+		var raw map[string]any
+		r := b.tap(t, "ken@contoso.com", e.newPass(t, userID))
+		status(t, r, signin.StatusAdditionalAuthenticationRequired)
+		if r.JSON(t, &raw); raw["registrationRequired"] != true {
+			t.Fatalf("sign-in answer %s; want registrationRequired", r.Body)
+		}
+		page := b.do(t, "GET", "/mysecurityinfo", nil)
+		if page.Status != http.StatusOK || !strings.Contains(string(page.Body), "data-registering") {
+			t.Fatalf("My security info during registration: %d\n%s", page.Status, page.Body)
+		}
+		a := b.register(t, userID)
+		// Registering did not finish the sign-in: only adding a method is open.
+		want(t, b.do(t, "GET", "/api/v1/me/passkeys", nil), http.StatusUnauthorized)
+		status(t, b.passkey(t, a, "ken@contoso.com", ""), signin.StatusSignedIn)
+		want(t, b.do(t, "GET", "/api/v1/me/passkeys", nil), http.StatusOK)
+	})
 }

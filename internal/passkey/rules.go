@@ -21,6 +21,9 @@ const RecentMFAWindow = 5 * time.Minute
 // factor, all within the window), or signed in with a one-time Temporary
 // Access Pass less than tap.RegistrationWindow ago (TAP-HOW).
 func MayRegister(s session.Session, at time.Time) bool {
+	if s.RegistrationByPolicy {
+		return true
+	}
 	if !s.Complete {
 		return false
 	}

@@ -35,6 +35,12 @@ type Session struct {
 	Persistent bool
 	ClientIP   string
 	UserAgent  string
+	// RegistrationByPolicy is set for one request, never stored, by the
+	// edge when the session is not complete but Conditional Access (a
+	// policy on the registersecurityinfo user action that the session
+	// meets) lets it register a method because the user has none that
+	// would do: "registration required" during sign-in.
+	RegistrationByPolicy bool
 }
 
 // Evidence is what the session proved.

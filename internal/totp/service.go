@@ -109,6 +109,9 @@ const RecentMFA = 5 * time.Minute
 // a one-time pass within tap.RegistrationWindow, or with a multi-use pass
 // (which has no such limit, TAP-HOW, and caps the session anyway).
 func RecentlyMultifactor(s session.Session, now time.Time) bool {
+	if s.RegistrationByPolicy {
+		return true
+	}
 	if s.Evidence().Since(now.Add(-RecentMFA)).IsMultifactor() {
 		return true
 	}

@@ -22,13 +22,13 @@ func (w *Web) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /signout", w.page(w.handleSignOutForm))
 	mux.Handle("GET /signedout", w.page(w.handleSignedOut))
 
-	mux.Handle("GET /mysecurityinfo", w.userPage(w.handleSecurityInfo))
+	mux.Handle("GET /mysecurityinfo", w.registrationPage(w.handleSecurityInfo))
 	mux.Handle("GET /mysecurityinfo/keys/{id}/rename", w.userPage(w.handleKeyRenameForm))
 	mux.Handle("POST /mysecurityinfo/keys/{id}/rename", w.userPage(w.handleKeyRename))
 	mux.Handle("GET /mysecurityinfo/keys/{id}/delete", w.userPage(w.handleKeyDeleteConfirm))
 	mux.Handle("POST /mysecurityinfo/keys/{id}/delete", w.userPage(w.handleKeyDelete))
-	mux.Handle("POST /mysecurityinfo/totp", w.userPage(w.handleTOTPBegin))
-	mux.Handle("POST /mysecurityinfo/totp/{id}/confirm", w.userPage(w.handleTOTPConfirm))
+	mux.Handle("POST /mysecurityinfo/totp", w.registrationPage(w.handleTOTPBegin))
+	mux.Handle("POST /mysecurityinfo/totp/{id}/confirm", w.registrationPage(w.handleTOTPConfirm))
 	mux.Handle("POST /mysecurityinfo/totp/{id}/delete", w.userPage(w.handleTOTPDelete))
 	mux.Handle("POST /mysecurityinfo/password", w.userPage(w.handlePasswordSave))
 

@@ -35,6 +35,10 @@ type securityPage struct {
 	// PasswordForm keeps what was typed in the password form (never the
 	// passwords themselves).
 	PasswordOpen bool
+	// Registering: the sign-in is not finished; Conditional Access lets
+	// the user add a method first, then ContinueURL finishes it.
+	Registering bool
+	ContinueURL string
 }
 
 func (*securityPage) template() string { return "security" }
@@ -66,6 +70,9 @@ func (w *Web) loadSecurityPage(r *http.Request, c *current) (*securityPage, erro
 	p.SelfService = p.Fido2 && pol.Fido2.IsSelfServiceRegistrationAllowed
 	p.TOTP = pol.SoftwareOath.InScope(c.user.ID, groups)
 	p.CanRegister = passkey.MayRegister(c.sess, now)
+	if c.sess.RegistrationByPolicy && !c.sess.Complete {
+		p.Registering, p.ContinueURL = true, "/signin"
+	}
 	m, err := w.ownMethods(r, c.user)
 	if err != nil {
 		return nil, err

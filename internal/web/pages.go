@@ -292,9 +292,23 @@ func (w *Web) page(f pageFunc) http.Handler {
 // session it sends the browser to sign in and come back. The services are
 // called as that user.
 func (w *Web) userPage(f func(rw http.ResponseWriter, r *http.Request, c *current) error) http.Handler {
+	return w.userPageWith(false, f)
+}
+
+// registrationPage is userPage that also admits an incomplete session
+// which Conditional Access lets register a method (see registering).
+func (w *Web) registrationPage(f func(rw http.ResponseWriter, r *http.Request, c *current) error) http.Handler {
+	return w.userPageWith(true, f)
+}
+
+func (w *Web) userPageWith(registration bool, f func(rw http.ResponseWriter, r *http.Request, c *current) error) http.Handler {
 	return w.page(func(rw http.ResponseWriter, r *http.Request) error {
 		c := sessionFrom(r.Context())
-		if c == nil || !c.sess.Complete {
+		ok, err := w.admitted(r, c, registration)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			back := r.URL.RequestURI()
 			if r.Method != http.MethodGet {
 				back = r.URL.Path

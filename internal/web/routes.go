@@ -18,8 +18,8 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	// passkeys: section owned by the passkey work
 	mux.Handle("POST /api/v1/signin/passkey/options", w.api(w.handleSignInPasskeyOptions))
 	mux.Handle("POST /api/v1/signin/passkey", w.api(w.handleSignInPasskey))
-	mux.Handle("POST /api/v1/me/passkeys/options", w.signedIn(w.handleMePasskeyOptions))
-	mux.Handle("POST /api/v1/me/passkeys", w.signedIn(w.handleMePasskeyCreate))
+	mux.Handle("POST /api/v1/me/passkeys/options", w.registering(w.handleMePasskeyOptions))
+	mux.Handle("POST /api/v1/me/passkeys", w.registering(w.handleMePasskeyCreate))
 	mux.Handle("GET /api/v1/me/passkeys", w.signedIn(w.handleMePasskeyList))
 	mux.Handle("PATCH /api/v1/me/passkeys/{id}", w.signedIn(w.handleMePasskeyUpdate))
 	mux.Handle("DELETE /api/v1/me/passkeys/{id}", w.signedIn(w.handleMePasskeyDelete))
@@ -27,8 +27,8 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/signin/password", w.api(w.handleAPISignInPassword))
 	mux.Handle("POST /api/v1/signin/totp", w.api(w.handleAPISignInTOTP))
 	mux.Handle("POST /api/v1/me/password", w.signedIn(w.handleAPIMePassword))
-	mux.Handle("POST /api/v1/me/totp/options", w.signedIn(w.handleAPIMeTOTPOptions))
-	mux.Handle("POST /api/v1/me/totp", w.signedIn(w.handleAPIMeTOTPCreate))
+	mux.Handle("POST /api/v1/me/totp/options", w.registering(w.handleAPIMeTOTPOptions))
+	mux.Handle("POST /api/v1/me/totp", w.registering(w.handleAPIMeTOTPCreate))
 	mux.Handle("GET /api/v1/me/totp", w.signedIn(w.handleAPIMeTOTPList))
 	mux.Handle("DELETE /api/v1/me/totp/{id}", w.signedIn(w.handleAPIMeTOTPDelete))
 	// step-up to an authentication context: section owned by the

@@ -177,9 +177,24 @@ func (w *Web) api(f httpx.Func) http.Handler {
 
 // signedIn wraps a JSON handler that needs a complete session.
 func (w *Web) signedIn(f func(rw http.ResponseWriter, r *http.Request, c *current) error) http.Handler {
+	return w.signedInWith(false, f)
+}
+
+// registering is signedIn that also admits an incomplete session which
+// Conditional Access lets register a method (the sign-in answered
+// registrationRequired).
+func (w *Web) registering(f func(rw http.ResponseWriter, r *http.Request, c *current) error) http.Handler {
+	return w.signedInWith(true, f)
+}
+
+func (w *Web) signedInWith(registration bool, f func(rw http.ResponseWriter, r *http.Request, c *current) error) http.Handler {
 	return w.api(func(rw http.ResponseWriter, r *http.Request) error {
 		c := sessionFrom(r.Context())
-		if c == nil || !c.sess.Complete {
+		ok, err := w.admitted(r, c, registration)
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return session.ErrNoSession
 		}
 		ctx, err := w.asUser(r.Context(), c.user)
@@ -188,6 +203,35 @@ func (w *Web) signedIn(f func(rw http.ResponseWriter, r *http.Request, c *curren
 		}
 		return f(rw, r.WithContext(ctx), c)
 	})
+}
+
+// admitted decides whether the request's session may use a signed-in
+// endpoint: a complete session may; with registration, so may an
+// incomplete one when the user has no method that would finish the
+// sign-in and a Conditional Access policy on the registersecurityinfo
+// user action, which the session already meets, lets them register one
+// (the decision the sign-in showed as "registration required"). Such a
+// session is marked RegistrationByPolicy for this request only: it can
+// add a method, nothing else, and stays incomplete until the user signs
+// in with what they added.
+func (w *Web) admitted(r *http.Request, c *current, registration bool) (bool, error) {
+	switch {
+	case c == nil:
+		return false, nil
+	case c.sess.Complete:
+		return true, nil
+	case !registration:
+		return false, nil
+	}
+	res, err := w.SignIn.Check(r.Context(), w.client(r, signin.Target{}), c.sess)
+	if err != nil {
+		return false, err
+	}
+	if res.Status != signin.StatusAdditionalAuthenticationRequired || !res.Decision.Register {
+		return false, nil
+	}
+	c.sess.RegistrationByPolicy = true
+	return true, nil
 }
 
 var errNotJSON = apperr.Invalidf("Send a JSON body with Content-Type: application/json.")
