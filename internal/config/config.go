@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -255,6 +256,16 @@ func Load(fs *flag.FlagSet, args []string, env func(string) (string, bool)) (Con
 		c.PublicURL = derivePublicURL(c.Listen, c.TLS)
 	}
 	if len(problems) > 0 {
+		// Report what the values say too, so that every problem is listed
+		// at once (those of the layers that were read, then the rest).
+		var verr *ValidationError
+		if errors.As(c.Validate(), &verr) {
+			for _, p := range verr.Problems {
+				if !slices.Contains(problems, p) {
+					problems = append(problems, p)
+				}
+			}
+		}
 		return Config{}, &ValidationError{Problems: problems}
 	}
 	return c, nil

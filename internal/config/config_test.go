@@ -424,6 +424,20 @@ func TestLoadProblems(t *testing.T) {
 			},
 		},
 		{
+			name: "empty secret file variable",
+			env:  map[string]string{"STRONGROOM_SECRET_KEY_FILE": ""},
+			want: []string{"STRONGROOM_SECRET_KEY_FILE is set but empty; name the file that holds the value, or unset it"},
+		},
+		{
+			name: "layer and value problems together",
+			yaml: "smtp: {prot: 25}\n",
+			env:  map[string]string{"STRONGROOM_PUBLIC_URL": "ftp://id.contoso.com"},
+			want: []string{
+				`%s:1: unknown key "smtp.prot"`,
+				`publicURL: must be an absolute http or https URL without user info, query or fragment, got "ftp://id.contoso.com"`,
+			},
+		},
+		{
 			name: "file and env problems together",
 			yaml: "smtp: {prot: 25}\n",
 			env:  map[string]string{"STRONGROOM_SMTP_PORT": "x"},

@@ -90,6 +90,9 @@ func applyEnv(c *Config, env func(string) (string, bool)) []string {
 			case ok && fromFile:
 				problems = append(problems, fmt.Sprintf("%s and %s_FILE are both set; use one", e.name, e.name))
 				continue
+			case fromFile && path == "":
+				problems = append(problems, fmt.Sprintf("%s_FILE is set but empty; name the file that holds the value, or unset it", e.name))
+				continue
 			case fromFile:
 				s, err := readSecretFile(path)
 				if err != nil {
