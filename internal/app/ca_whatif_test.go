@@ -1,13 +1,10 @@
 package app_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"github.com/strongroom-id/strongroom/internal/app"
 	"github.com/strongroom-id/strongroom/internal/app/apptest"
 	"github.com/strongroom-id/strongroom/internal/capolicy"
 )
@@ -18,15 +15,7 @@ func TestPolicyWhatIfCommand(t *testing.T) {
 	t.Parallel()
 	apptest.Dialects(t, func(t *testing.T, database string) {
 		inst := apptest.Start(t, apptest.Options{Database: database})
-		env := map[string]string{"STRONGROOM_DATA_DIR": inst.DataDir}
-		if inst.DatabaseURL != "" {
-			env["STRONGROOM_DATABASE"] = inst.DatabaseURL
-		}
-		run := func(args ...string) (int, string) {
-			var out bytes.Buffer
-			m := &app.Main{Stdout: &out, Stderr: &out, Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
-			return m.Run(context.Background(), args), out.String()
-		}
+		run := cliCombined(inst)
 		tok := inst.AdminToken(t)
 		if r := inst.Do(t, "PATCH", "/v1.0/identity/conditionalAccess/authenticationContextClassReferences/c1", tok, map[string]any{"displayName": "Roles"}); r.Status != 201 {
 			t.Fatalf("context: %d %s", r.Status, r.Body)

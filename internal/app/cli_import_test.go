@@ -1,15 +1,12 @@
 package app_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/strongroom-id/strongroom/internal/app"
 	"github.com/strongroom-id/strongroom/internal/app/apptest"
 	"github.com/strongroom-id/strongroom/internal/caport"
 )
@@ -37,15 +34,7 @@ func TestImportExportCommands(t *testing.T) {
 	t.Parallel()
 	apptest.Dialects(t, func(t *testing.T, database string) {
 		inst := apptest.Start(t, apptest.Options{Database: database})
-		env := map[string]string{"STRONGROOM_DATA_DIR": inst.DataDir}
-		if inst.DatabaseURL != "" {
-			env["STRONGROOM_DATABASE"] = inst.DatabaseURL
-		}
-		run := func(args ...string) (int, string, string) {
-			var out, errOut bytes.Buffer
-			m := &app.Main{Stdout: &out, Stderr: &errOut, Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
-			return m.Run(context.Background(), args), out.String(), errOut.String()
-		}
+		run := cli(inst)
 		tok := inst.AdminToken(t)
 		count := func() int {
 			r := inst.Do(t, "GET", "/v1.0/identity/conditionalAccess/policies", tok, nil)

@@ -2,14 +2,12 @@ package app_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/strongroom-id/strongroom/internal/app"
 	"github.com/strongroom-id/strongroom/internal/app/apptest"
 	"github.com/strongroom-id/strongroom/internal/audit"
 	"github.com/strongroom-id/strongroom/internal/store"
@@ -21,15 +19,7 @@ func TestTAPIssueCommand(t *testing.T) {
 	t.Parallel()
 	apptest.Dialects(t, func(t *testing.T, database string) {
 		inst := apptest.Start(t, apptest.Options{Database: database})
-		env := map[string]string{"STRONGROOM_DATA_DIR": inst.DataDir}
-		if inst.DatabaseURL != "" {
-			env["STRONGROOM_DATABASE"] = inst.DatabaseURL
-		}
-		run := func(args ...string) (int, string) {
-			var out bytes.Buffer
-			m := &app.Main{Stdout: &out, Stderr: &out, Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
-			return m.Run(context.Background(), args), out.String()
-		}
+		run := cliCombined(inst)
 		upn := inst.Bootstrap.AdminUserPrincipalName
 
 		for _, tc := range []struct {

@@ -335,6 +335,10 @@ func (o *obj) list(name string) []any {
 	return l
 }
 
+// JSONKind names a decoded JSON value's type for messages ("a string",
+// "an array", …).
+func JSONKind(v any) string { return kind(v) }
+
 // kind names a JSON value's type for messages.
 func kind(v any) string {
 	switch v.(type) {

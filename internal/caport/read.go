@@ -382,7 +382,7 @@ func (r *docReader) value(source string, v any, top bool) {
 		}
 		r.object(source, x)
 	default:
-		r.ps.add(source, "", "must be a JSON object or an array of objects, not %s", jsonKind(v))
+		r.ps.add(source, "", "must be a JSON object or an array of objects, not %s", cagraph.JSONKind(v))
 	}
 }
 
@@ -405,22 +405,6 @@ func valueList(m map[string]any) ([]any, bool) {
 		}
 	}
 	return list, found
-}
-
-func jsonKind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case json.Number:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case []any:
-		return "an array"
-	}
-	return "an object"
 }
 
 // lookup returns m's value for key in any case.
@@ -593,7 +577,7 @@ func readGroup(m map[string]any) (Group, []string, error) {
 		case string:
 			return s
 		default:
-			errs = append(errs, fmt.Sprintf("%s: must be a string, got %s", key, jsonKind(v)))
+			errs = append(errs, fmt.Sprintf("%s: must be a string, got %s", key, cagraph.JSONKind(v)))
 		}
 		return ""
 	}
@@ -614,7 +598,7 @@ func readGroup(m map[string]any) (Group, []string, error) {
 				return &f
 			}
 		}
-		errs = append(errs, fmt.Sprintf("%s: must be a boolean (true or false), got %s", key, jsonKind(v)))
+		errs = append(errs, fmt.Sprintf("%s: must be a boolean (true or false), got %s", key, cagraph.JSONKind(v)))
 		return nil
 	}
 	g.DisplayName = strings.TrimSpace(str("displayName"))
@@ -638,13 +622,13 @@ func readGroup(m map[string]any) (Group, []string, error) {
 		for i, x := range t {
 			s, ok := x.(string)
 			if !ok {
-				errs = append(errs, fmt.Sprintf("groupTypes[%d]: must be a string, got %s", i, jsonKind(x)))
+				errs = append(errs, fmt.Sprintf("groupTypes[%d]: must be a string, got %s", i, cagraph.JSONKind(x)))
 				continue
 			}
 			g.GroupTypes = append(g.GroupTypes, s)
 		}
 	default:
-		errs = append(errs, fmt.Sprintf("groupTypes: must be an array of strings, got %s", jsonKind(t)))
+		errs = append(errs, fmt.Sprintf("groupTypes: must be an array of strings, got %s", cagraph.JSONKind(t)))
 	}
 	if g.DisplayName == "" {
 		errs = append(errs, "displayName: is required")
