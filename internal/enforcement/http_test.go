@@ -41,32 +41,17 @@ func newEnv(t *testing.T, database string, settings map[string]string) *env {
 	return &env{Instance: apptest.Start(t, apptest.Options{Database: database, Clock: clk, Env: settings}), clk: clk}
 }
 
-// admin calls the admin API as the automation client (every permission),
-// with a token fresh for the fake clock.
-func (e *env) admin(t testing.TB, method, path string, body any) *apptest.Response {
-	t.Helper()
-	return e.Do(t, method, path, e.ClientToken(t, e.Bootstrap.ClientID, e.Bootstrap.ClientSecret), body)
-}
-
-func want(t testing.TB, r *apptest.Response, status int) *apptest.Response {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
-	}
-	return r
-}
-
 // newUser creates a user and returns its id and a one-time pass.
 func (e *env) newUser(t testing.TB, upn string) (string, string) {
 	t.Helper()
-	r := want(t, e.admin(t, "POST", "/v1.0/users", map[string]any{"userPrincipalName": upn, "displayName": "User " + upn}), http.StatusCreated)
+	r := apptest.Want(t, e.Admin(t, "POST", "/v1.0/users", map[string]any{"userPrincipalName": upn, "displayName": "User " + upn}), http.StatusCreated)
 	id := r.Map(t)["id"].(string)
 	return id, e.newPass(t, id)
 }
 
 func (e *env) newPass(t testing.TB, userID string) string {
 	t.Helper()
-	r := want(t, e.admin(t, "POST", "/v1.0/users/"+userID+"/authentication/temporaryAccessPassMethods", map[string]any{"isUsableOnce": true}), http.StatusCreated)
+	r := apptest.Want(t, e.Admin(t, "POST", "/v1.0/users/"+userID+"/authentication/temporaryAccessPassMethods", map[string]any{"isUsableOnce": true}), http.StatusCreated)
 	return r.Map(t)["temporaryAccessPass"].(string)
 }
 
@@ -163,8 +148,8 @@ func (b *browser) tap(t testing.TB, upn, pass string) *apptest.Response {
 func (b *browser) register(t testing.TB, userID string) *fidotest.Authenticator {
 	t.Helper()
 	a := fidotest.New(t, b.e.URL, "", passkey.UserHandle(userID))
-	r := want(t, b.do(t, "POST", "/api/v1/me/passkeys/options", map[string]any{}), http.StatusOK)
-	want(t, b.do(t, "POST", "/api/v1/me/passkeys", map[string]any{"displayName": "Key", "credential": json.RawMessage(a.Create(t, r.Body))}), http.StatusCreated)
+	r := apptest.Want(t, b.do(t, "POST", "/api/v1/me/passkeys/options", map[string]any{}), http.StatusOK)
+	apptest.Want(t, b.do(t, "POST", "/api/v1/me/passkeys", map[string]any{"displayName": "Key", "credential": json.RawMessage(a.Create(t, r.Body))}), http.StatusCreated)
 	return a
 }
 
@@ -177,7 +162,7 @@ func (b *browser) passkey(t testing.TB, a *fidotest.Authenticator, upn, context 
 		body = map[string]any{"context": context}
 		path += "?context=" + context
 	}
-	opts := want(t, b.do(t, "POST", "/api/v1/signin/passkey/options", body), http.StatusOK)
+	opts := apptest.Want(t, b.do(t, "POST", "/api/v1/signin/passkey/options", body), http.StatusOK)
 	return b.do(t, "POST", path, a.Get(t, opts.Body))
 }
 
@@ -194,7 +179,7 @@ func (b *browser) meContexts(t testing.TB) []string {
 			ID string `json:"id"`
 		} `json:"contexts"`
 	}
-	want(t, b.do(t, "GET", "/api/v1/me", nil), http.StatusOK).JSON(t, &me)
+	apptest.Want(t, b.do(t, "GET", "/api/v1/me", nil), http.StatusOK).JSON(t, &me)
 	var out []string
 	for _, c := range me.Contexts {
 		out = append(out, c.ID)
@@ -205,14 +190,14 @@ func (b *browser) meContexts(t testing.TB) []string {
 // newContext creates an authentication context.
 func (e *env) newContext(t testing.TB, id, name string) {
 	t.Helper()
-	want(t, e.admin(t, "PATCH", "/v1.0/identity/conditionalAccess/authenticationContextClassReferences/"+id,
+	apptest.Want(t, e.Admin(t, "PATCH", "/v1.0/identity/conditionalAccess/authenticationContextClassReferences/"+id,
 		map[string]any{"displayName": name, "isAvailable": true}), http.StatusCreated)
 }
 
 // newPolicy creates a policy and returns its id.
 func (e *env) newPolicy(t testing.TB, p map[string]any) string {
 	t.Helper()
-	return want(t, e.admin(t, "POST", "/v1.0/identity/conditionalAccess/policies", p), http.StatusCreated).Map(t)["id"].(string)
+	return apptest.Want(t, e.Admin(t, "POST", "/v1.0/identity/conditionalAccess/policies", p), http.StatusCreated).Map(t)["id"].(string)
 }
 
 func contextPolicy(name, context string, grant map[string]any, session map[string]any) map[string]any {
@@ -308,11 +293,11 @@ func TestStepUpNeedsPasskey(t *testing.T) {
 		status(t, b2.stepUp(t, "c1"), "satisfied")
 
 		// Mistakes.
-		want(t, b2.stepUp(t, "c100"), http.StatusBadRequest)
-		want(t, b2.stepUp(t, "c7"), http.StatusNotFound)
-		want(t, e.browser().stepUp(t, "c1"), http.StatusUnauthorized)
-		want(t, e.browser().do(t, "POST", "/api/v1/signin/passkey/options", map[string]any{"context": "c1"}), http.StatusUnauthorized)
-		want(t, b2.do(t, "POST", "/api/v1/signin/passkey/options", map[string]any{"context": "c1x"}), http.StatusBadRequest)
+		apptest.Want(t, b2.stepUp(t, "c100"), http.StatusBadRequest)
+		apptest.Want(t, b2.stepUp(t, "c7"), http.StatusNotFound)
+		apptest.Want(t, e.browser().stepUp(t, "c1"), http.StatusUnauthorized)
+		apptest.Want(t, e.browser().do(t, "POST", "/api/v1/signin/passkey/options", map[string]any{"context": "c1"}), http.StatusUnauthorized)
+		apptest.Want(t, b2.do(t, "POST", "/api/v1/signin/passkey/options", map[string]any{"context": "c1x"}), http.StatusBadRequest)
 	})
 }
 
@@ -322,10 +307,10 @@ func TestBlockWithExclusionGroup(t *testing.T) {
 	t.Parallel()
 	apptest.Dialects(t, func(t *testing.T, db string) {
 		e := newEnv(t, db, nil)
-		g := want(t, e.admin(t, "POST", "/v1.0/groups", map[string]any{"displayName": "Break glass", "mailNickname": "breakglass", "securityEnabled": true, "mailEnabled": false}), http.StatusCreated).Map(t)["id"].(string)
+		g := apptest.Want(t, e.Admin(t, "POST", "/v1.0/groups", map[string]any{"displayName": "Break glass", "mailNickname": "breakglass", "securityEnabled": true, "mailEnabled": false}), http.StatusCreated).Map(t)["id"].(string)
 		inID, inPass := e.newUser(t, "excluded@contoso.com")
 		_, outPass := e.newUser(t, "blocked@contoso.com")
-		want(t, e.admin(t, "POST", "/v1.0/groups/"+g+"/members/$ref", map[string]any{"@odata.id": e.URL + "/v1.0/directoryObjects/" + inID}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "POST", "/v1.0/groups/"+g+"/members/$ref", map[string]any{"@odata.id": e.URL + "/v1.0/directoryObjects/" + inID}), http.StatusNoContent)
 		pid := e.newPolicy(t, map[string]any{
 			"displayName": "Block everyone but break glass", "state": "enabled",
 			"conditions": map[string]any{
@@ -358,7 +343,7 @@ func TestCountryBlock(t *testing.T) {
 	db := geoiptest.WriteFile(t, map[string]string{"203.0.113.0/24": "KP", "198.51.100.0/24": "FR"})
 	apptest.Dialects(t, func(t *testing.T, database string) {
 		e := newEnv(t, database, map[string]string{"STRONGROOM_GEOIP_DATABASE_FILE": db, "STRONGROOM_TRUSTED_PROXIES": "127.0.0.1"})
-		loc := want(t, e.admin(t, "POST", "/v1.0/identity/conditionalAccess/namedLocations", map[string]any{
+		loc := apptest.Want(t, e.Admin(t, "POST", "/v1.0/identity/conditionalAccess/namedLocations", map[string]any{
 			"@odata.type": "#microsoft.graph.countryNamedLocation", "displayName": "Embargoed", "countriesAndRegions": []string{"KP"}}), http.StatusCreated).Map(t)["id"].(string)
 		e.newPolicy(t, map[string]any{
 			"displayName": "Block embargoed countries", "state": "enabled",
@@ -475,7 +460,7 @@ func TestStepUpBlockedOrRegister(t *testing.T) {
 			t.Errorf("blocked page %d:\n%s", page.Status, page.Body)
 		}
 		// The step-up did not end the session.
-		want(t, b.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
+		apptest.Want(t, b.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
 
 		// No key, and no policy on registering: nothing to offer.
 		a = status(t, b.stepUp(t, "c1"), signin.StatusAdditionalAuthenticationRequired)
@@ -585,7 +570,7 @@ func TestRegistrationDuringSignIn(t *testing.T) {
 		b := e.browser()
 		// A pass does not meet phishing-resistant MFA, and Ken has no key.
 		status(t, b.tap(t, "ken@contoso.com", pass), signin.StatusAdditionalAuthenticationRequired)
-		want(t, b.do(t, "POST", "/api/v1/me/passkeys/options", map[string]any{}), http.StatusUnauthorized)
+		apptest.Want(t, b.do(t, "POST", "/api/v1/me/passkeys/options", map[string]any{}), http.StatusUnauthorized)
 		if page := b.do(t, "GET", "/mysecurityinfo", nil); strings.Contains(string(page.Body), "data-registering") {
 			t.Fatalf("an unfinished sign-in reached My security info without a registration policy:\n%s", page.Body)
 		}
@@ -606,8 +591,8 @@ func TestRegistrationDuringSignIn(t *testing.T) {
 		}
 		a := b.register(t, userID)
 		// Registering did not finish the sign-in: only adding a method is open.
-		want(t, b.do(t, "GET", "/api/v1/me/passkeys", nil), http.StatusUnauthorized)
+		apptest.Want(t, b.do(t, "GET", "/api/v1/me/passkeys", nil), http.StatusUnauthorized)
 		status(t, b.passkey(t, a, "ken@contoso.com", ""), signin.StatusSignedIn)
-		want(t, b.do(t, "GET", "/api/v1/me/passkeys", nil), http.StatusOK)
+		apptest.Want(t, b.do(t, "GET", "/api/v1/me/passkeys", nil), http.StatusOK)
 	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/strongroom-id/strongroom/internal/app/apptest"
 	"github.com/strongroom-id/strongroom/internal/fido/fidotest"
 	"github.com/strongroom-id/strongroom/internal/passkey"
 	"github.com/strongroom-id/strongroom/internal/signin"
@@ -61,15 +62,15 @@ func TestAMRPerMethod(t *testing.T) {
 	b3 := e.browser()
 	b3.signInTAP(t, "pwd@example.com", pass3)
 	const pw = "correct horse battery staple"
-	want(t, b3.do(t, "POST", "/api/v1/me/password", map[string]any{"newPassword": pw}), http.StatusNoContent)
+	apptest.Want(t, b3.do(t, "POST", "/api/v1/me/password", map[string]any{"newPassword": pw}), http.StatusNoContent)
 	opts := b3.do(t, "POST", "/api/v1/me/totp/options", map[string]any{})
-	want(t, opts, http.StatusOK)
+	apptest.Want(t, opts, http.StatusOK)
 	o := opts.Map(t)
 	code, err := totp.GenerateCode(o["secret"].(string), e.clk.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	want(t, b3.do(t, "POST", "/api/v1/me/totp", map[string]any{"id": o["id"], "code": code, "displayName": "Phone"}), http.StatusCreated)
+	apptest.Want(t, b3.do(t, "POST", "/api/v1/me/totp", map[string]any{"id": o["id"], "code": code, "displayName": "Phone"}), http.StatusCreated)
 	e.clk.Advance(31 * time.Second) // a code is good once
 	pb := e.browser()
 	status(t, pb.do(t, "POST", "/api/v1/signin/password", map[string]string{"userPrincipalName": "pwd@example.com", "password": pw}), signin.StatusAdditionalAuthenticationRequired)

@@ -163,14 +163,14 @@ func TestBadTokenRequests(t *testing.T) {
 		// The code works once; the second use fails and revokes what the
 		// first gave.
 		ok := exchange(code, f.verifier, callbackURL)
-		want(t, ok, http.StatusOK)
+		apptest.Want(t, ok, http.StatusOK)
 		var tok struct {
 			AccessToken string `json:"access_token"`
 		}
 		ok.JSON(t, &tok)
-		want(t, e.Do(t, "GET", "/oauth2/userinfo", tok.AccessToken, nil), http.StatusOK)
+		apptest.Want(t, e.Do(t, "GET", "/oauth2/userinfo", tok.AccessToken, nil), http.StatusOK)
 		check("reused code", exchange(code, f.verifier, callbackURL), "invalid_grant")
-		want(t, e.Do(t, "GET", "/oauth2/userinfo", tok.AccessToken, nil), http.StatusForbidden)
+		apptest.Want(t, e.Do(t, "GET", "/oauth2/userinfo", tok.AccessToken, nil), http.StatusForbidden)
 
 		// A code lives 60 seconds.
 		f, code = codeFor()
@@ -222,6 +222,6 @@ func TestForgedTokens(t *testing.T) {
 		}
 	}
 	// The genuine ones work.
-	want(t, e.Do(t, "GET", "/oauth2/userinfo", tok.AccessToken, nil), http.StatusOK)
-	want(t, e.Do(t, "GET", "/v1.0/users", adminTok, nil), http.StatusOK)
+	apptest.Want(t, e.Do(t, "GET", "/oauth2/userinfo", tok.AccessToken, nil), http.StatusOK)
+	apptest.Want(t, e.Do(t, "GET", "/v1.0/users", adminTok, nil), http.StatusOK)
 }

@@ -15,7 +15,7 @@ import (
 func TestDiscovery(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	r := e.Do(t, "GET", "/.well-known/openid-configuration", "", nil)
-	want(t, r, http.StatusOK)
+	apptest.Want(t, r, http.StatusOK)
 	m := r.Map(t)
 	for k, v := range map[string]any{
 		"issuer":                          e.URL,
@@ -94,7 +94,7 @@ func TestCodeFlowWithPasskey(t *testing.T) {
 
 		// Userinfo answers with the same user.
 		ui := e.Do(t, "GET", "/oauth2/userinfo", tok.AccessToken, nil)
-		want(t, ui, http.StatusOK)
+		apptest.Want(t, ui, http.StatusOK)
 		if m := ui.Map(t); m["sub"] != u.ID || m["preferred_username"] != u.UPN {
 			t.Errorf("userinfo %v", m)
 		}

@@ -43,19 +43,6 @@ func newEnv(t *testing.T, database string) *env {
 	return &env{Instance: apptest.Start(t, apptest.Options{Database: database, Clock: clk}), clk: clk}
 }
 
-// admin calls the admin API as the bootstrap automation client.
-func (e *env) admin(t testing.TB, method, path string, body any) *apptest.Response {
-	t.Helper()
-	return e.Do(t, method, path, e.ClientToken(t, e.Bootstrap.ClientID, e.Bootstrap.ClientSecret), body)
-}
-
-func want(t testing.TB, r *apptest.Response, status int) {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
-	}
-}
-
 // client is a registered application.
 type client struct {
 	ID, AppID, Secret string
@@ -68,12 +55,12 @@ func (e *env) newWebApp(t testing.TB, name string, extra map[string]any) client 
 	for k, v := range extra {
 		body[k] = v
 	}
-	r := e.admin(t, "POST", "/v1.0/applications", body)
-	want(t, r, http.StatusCreated)
+	r := e.Admin(t, "POST", "/v1.0/applications", body)
+	apptest.Want(t, r, http.StatusCreated)
 	m := r.Map(t)
 	c := client{ID: m["id"].(string), AppID: m["appId"].(string)}
-	r = e.admin(t, "POST", "/v1.0/applications/"+c.ID+"/addPassword", map[string]any{"passwordCredential": map[string]any{"displayName": "test"}})
-	want(t, r, http.StatusOK)
+	r = e.Admin(t, "POST", "/v1.0/applications/"+c.ID+"/addPassword", map[string]any{"passwordCredential": map[string]any{"displayName": "test"}})
+	apptest.Want(t, r, http.StatusOK)
 	c.Secret = r.Map(t)["secretText"].(string)
 	return c
 }
@@ -81,8 +68,8 @@ func (e *env) newWebApp(t testing.TB, name string, extra map[string]any) client 
 // newPublicApp registers a public client with a loopback redirect URI.
 func (e *env) newPublicApp(t testing.TB, name string) client {
 	t.Helper()
-	r := e.admin(t, "POST", "/v1.0/applications", map[string]any{"displayName": name, "publicClient": map[string]any{"redirectUris": []string{"http://127.0.0.1/callback"}}})
-	want(t, r, http.StatusCreated)
+	r := e.Admin(t, "POST", "/v1.0/applications", map[string]any{"displayName": name, "publicClient": map[string]any{"redirectUris": []string{"http://127.0.0.1/callback"}}})
+	apptest.Want(t, r, http.StatusCreated)
 	m := r.Map(t)
 	return client{ID: m["id"].(string), AppID: m["appId"].(string)}
 }
@@ -90,14 +77,14 @@ func (e *env) newPublicApp(t testing.TB, name string) client {
 // newUser creates a user with a one-time pass and returns the id and pass.
 func (e *env) newUser(t testing.TB, upn string, body map[string]any) (string, string) {
 	t.Helper()
-	r := e.admin(t, "POST", "/v1.0/users", map[string]any{"userPrincipalName": upn, "displayName": "User " + upn, "mail": upn})
-	want(t, r, http.StatusCreated)
+	r := e.Admin(t, "POST", "/v1.0/users", map[string]any{"userPrincipalName": upn, "displayName": "User " + upn, "mail": upn})
+	apptest.Want(t, r, http.StatusCreated)
 	id := r.Map(t)["id"].(string)
 	if body == nil {
 		body = map[string]any{"isUsableOnce": true}
 	}
-	r = e.admin(t, "POST", "/v1.0/users/"+id+"/authentication/temporaryAccessPassMethods", body)
-	want(t, r, http.StatusCreated)
+	r = e.Admin(t, "POST", "/v1.0/users/"+id+"/authentication/temporaryAccessPassMethods", body)
+	apptest.Want(t, r, http.StatusCreated)
 	return id, r.Map(t)["temporaryAccessPass"].(string)
 }
 
@@ -145,7 +132,7 @@ func (b *browser) do(t testing.TB, method, u string, body any) *apptest.Response
 
 func status(t testing.TB, r *apptest.Response, s string) map[string]any {
 	t.Helper()
-	want(t, r, http.StatusOK)
+	apptest.Want(t, r, http.StatusOK)
 	m := r.Map(t)
 	if m["status"] != s {
 		t.Fatalf("status %v, want %s: %s", m["status"], s, r.Body)
@@ -162,15 +149,15 @@ func (b *browser) signInTAP(t testing.TB, upn, pass string) {
 func (b *browser) register(t testing.TB, a *fidotest.Authenticator) {
 	t.Helper()
 	r := b.do(t, "POST", "/api/v1/me/passkeys/options", map[string]any{})
-	want(t, r, http.StatusOK)
-	want(t, b.do(t, "POST", "/api/v1/me/passkeys", map[string]any{"displayName": "Key", "credential": json.RawMessage(a.Create(t, r.Body))}), http.StatusCreated)
+	apptest.Want(t, r, http.StatusOK)
+	apptest.Want(t, b.do(t, "POST", "/api/v1/me/passkeys", map[string]any{"displayName": "Key", "credential": json.RawMessage(a.Create(t, r.Body))}), http.StatusCreated)
 }
 
 // signInKey signs in (or steps up) with a passkey.
 func (b *browser) signInKey(t testing.TB, a *fidotest.Authenticator, upn string) map[string]any {
 	t.Helper()
 	r := b.do(t, "POST", "/api/v1/signin/passkey/options", map[string]any{"userPrincipalName": upn})
-	want(t, r, http.StatusOK)
+	apptest.Want(t, r, http.StatusOK)
 	return b.do(t, "POST", "/api/v1/signin/passkey", a.Get(t, r.Body)).Map(t)
 }
 

@@ -8,13 +8,15 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/strongroom-id/strongroom/internal/app/apptest"
 )
 
 // jwks returns the key ids in the JWKS.
 func (e *env) jwks(t *testing.T) []string {
 	t.Helper()
 	r := e.Do(t, "GET", "/oauth2/keys", "", nil)
-	want(t, r, http.StatusOK)
+	apptest.Want(t, r, http.StatusOK)
 	var set struct {
 		Keys []struct {
 			Kid string `json:"kid"`
@@ -86,8 +88,8 @@ func TestJWKSRotation(t *testing.T) {
 	}
 	// The token signed with the old key 23½ hours ago has expired (tokens
 	// last an hour); TestOldKeyTokenValidUntilExpiry covers a recent one.
-	want(t, e.Do(t, "GET", "/v1.0/users", old, nil), http.StatusUnauthorized)
-	want(t, e.Do(t, "GET", "/v1.0/users", fresh, nil), http.StatusOK)
+	apptest.Want(t, e.Do(t, "GET", "/v1.0/users", old, nil), http.StatusUnauthorized)
+	apptest.Want(t, e.Do(t, "GET", "/v1.0/users", fresh, nil), http.StatusOK)
 
 	// An independent verifier (go-oidc's remote key set) accepts both keys'
 	// signatures while both are published.
@@ -122,8 +124,8 @@ func TestOldKeyTokenValidUntilExpiry(t *testing.T) {
 	if k2, _ := oidcParseHeader(fresh); k2 == k1 {
 		t.Fatal("no switch")
 	}
-	want(t, e.Do(t, "GET", "/v1.0/users", old, nil), http.StatusOK)
+	apptest.Want(t, e.Do(t, "GET", "/v1.0/users", old, nil), http.StatusOK)
 	e.clk.Advance(31 * time.Minute) // the old token's hour is up
-	want(t, e.Do(t, "GET", "/v1.0/users", old, nil), http.StatusUnauthorized)
-	want(t, e.Do(t, "GET", "/v1.0/users", fresh, nil), http.StatusOK)
+	apptest.Want(t, e.Do(t, "GET", "/v1.0/users", old, nil), http.StatusUnauthorized)
+	apptest.Want(t, e.Do(t, "GET", "/v1.0/users", fresh, nil), http.StatusOK)
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	zrp "github.com/zitadel/oidc/v3/pkg/client/rp"
+
+	"github.com/strongroom-id/strongroom/internal/app/apptest"
 )
 
 // RP-initiated logout: with an id_token_hint the session ends (and with it
@@ -24,7 +26,7 @@ func TestEndSession(t *testing.T) {
 	if u, err := zrp.EndSession(context.Background(), p, tok.IDToken, "https://evil.example.com/", "s", "", nil); err == nil {
 		t.Errorf("unregistered post-logout URI accepted: %v", u)
 	}
-	want(t, u.B.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
+	apptest.Want(t, u.B.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
 
 	// Without an id_token_hint: a confirmation page, nothing ended.
 	r := u.B.do(t, "GET", "/oauth2/logout", nil)
@@ -32,8 +34,8 @@ func TestEndSession(t *testing.T) {
 		t.Fatalf("logout without a hint: %d %s", r.Status, r.Header.Get("Location"))
 	}
 	page := u.B.do(t, "GET", "/oauth2/logout/confirm", nil)
-	want(t, page, http.StatusOK)
-	want(t, u.B.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
+	apptest.Want(t, page, http.StatusOK)
+	apptest.Want(t, u.B.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
 
 	// With the hint and the registered logout URL.
 	end, err := zrp.EndSession(context.Background(), p, tok.IDToken, "http://localhost:9/signedout", "bye", "", nil)
@@ -43,10 +45,10 @@ func TestEndSession(t *testing.T) {
 	if end.String() != "http://localhost:9/signedout?state=bye" {
 		t.Errorf("after logout: %s", end)
 	}
-	want(t, u.B.do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized)
+	apptest.Want(t, u.B.do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized)
 	if _, err := refresh(t, p, tok.RefreshToken); err == nil {
 		t.Error("a refresh token survived the logout")
 	}
 	// The access token from the ended session is revoked too.
-	want(t, e.Do(t, "GET", "/oauth2/userinfo", tok.AccessToken, nil), http.StatusForbidden)
+	apptest.Want(t, e.Do(t, "GET", "/oauth2/userinfo", tok.AccessToken, nil), http.StatusForbidden)
 }

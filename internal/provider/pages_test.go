@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/strongroom-id/strongroom/internal/app/apptest"
 )
 
 // The admin pages for applications: register, edit redirect URIs, add a
@@ -54,10 +56,10 @@ func TestApplicationPages(t *testing.T) {
 	v := body[i:]
 	v = v[strings.Index(v, `value="`)+7:]
 	secret := v[:strings.IndexByte(v, '"')]
-	api := e.admin(t, "GET", "/v1.0/applications/"+id, nil).Map(t)
+	api := e.Admin(t, "GET", "/v1.0/applications/"+id, nil).Map(t)
 	appID := api["appId"].(string)
 	keyID := api["passwordCredentials"].([]any)[0].(map[string]any)["keyId"].(string)
-	want(t, e.post(t, "/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, appID, secret), http.StatusOK)
+	apptest.Want(t, e.post(t, "/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, appID, secret), http.StatusOK)
 	if again := b.do(t, "GET", "/admin/applications/"+id, nil); strings.Contains(string(again.Body), secret) {
 		t.Error("the secret shows again")
 	}
@@ -68,12 +70,12 @@ func TestApplicationPages(t *testing.T) {
 	}
 	resp = form("/admin/applications/"+id, url.Values{"displayName": {"Team wiki"}, "web": {"https://wiki.example.com/cb\nhttps://wiki.example.com/cb2"}})
 	resp.Body.Close()
-	if got := e.admin(t, "GET", "/v1.0/applications/"+id, nil).Map(t); got["displayName"] != "Team wiki" || len(strs(got["web"].(map[string]any)["redirectUris"])) != 2 {
+	if got := e.Admin(t, "GET", "/v1.0/applications/"+id, nil).Map(t); got["displayName"] != "Team wiki" || len(strs(got["web"].(map[string]any)["redirectUris"])) != 2 {
 		t.Errorf("after save %v", got)
 	}
 	resp = form("/admin/applications/"+id+"/delete", url.Values{"confirm": {"on"}})
 	resp.Body.Close()
-	want(t, e.admin(t, "GET", "/v1.0/applications/"+id, nil), http.StatusNotFound)
+	apptest.Want(t, e.Admin(t, "GET", "/v1.0/applications/"+id, nil), http.StatusNotFound)
 
 	// Someone without an admin role sees the 403 page.
 	u := e.newKeyUser(t, "ada@example.com")

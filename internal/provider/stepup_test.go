@@ -23,7 +23,7 @@ import (
 func (e *env) publish(t testing.TB, ids ...string) {
 	t.Helper()
 	for _, id := range ids {
-		r := e.admin(t, "PATCH", "/v1.0/identity/conditionalAccess/authenticationContextClassReferences/"+id,
+		r := e.Admin(t, "PATCH", "/v1.0/identity/conditionalAccess/authenticationContextClassReferences/"+id,
 			map[string]any{"displayName": "Context " + id, "description": "test", "isAvailable": true})
 		if r.Status != http.StatusCreated && r.Status != http.StatusNoContent && r.Status != http.StatusOK {
 			t.Fatalf("publishing %s: %d %s", id, r.Status, r.Body)
@@ -34,12 +34,12 @@ func (e *env) publish(t testing.TB, ids ...string) {
 // policy creates an enabled Conditional Access policy for every user.
 func (e *env) policy(t testing.TB, name string, applications, grant map[string]any) {
 	t.Helper()
-	r := e.admin(t, "POST", "/v1.0/identity/conditionalAccess/policies", map[string]any{
+	r := e.Admin(t, "POST", "/v1.0/identity/conditionalAccess/policies", map[string]any{
 		"displayName": name, "state": "enabled",
 		"conditions":    map[string]any{"users": map[string]any{"includeUsers": []string{"All"}}, "applications": applications, "clientAppTypes": []string{"all"}},
 		"grantControls": grant,
 	})
-	want(t, r, http.StatusCreated)
+	apptest.Want(t, r, http.StatusCreated)
 }
 
 // phishingResistant is the built-in "Phishing-resistant MFA" strength.

@@ -93,7 +93,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 		if err != nil || in.Active {
 			t.Errorf("introspection of a revoked family's token: active %v, %v", in.Active, err)
 		}
-		want(t, e.Do(t, "GET", "/oauth2/userinfo", third.AccessToken, nil), http.StatusForbidden)
+		apptest.Want(t, e.Do(t, "GET", "/oauth2/userinfo", third.AccessToken, nil), http.StatusForbidden)
 	})
 }
 
@@ -105,7 +105,7 @@ func TestRefreshBoundToSession(t *testing.T) {
 	u := e.newKeyUser(t, "ada@example.com")
 	p := e.zitadelRP(t, app, "openid", "offline_access")
 	tok := e.zitadelSignIn(t, p, u.B)
-	want(t, u.B.do(t, "POST", "/api/v1/signout", nil), http.StatusNoContent)
+	apptest.Want(t, u.B.do(t, "POST", "/api/v1/signout", nil), http.StatusNoContent)
 	if _, err := refresh(t, p, tok.RefreshToken); err == nil {
 		t.Fatal("a refresh token outlived its session")
 	}
@@ -117,7 +117,7 @@ func TestRefreshBoundToSession(t *testing.T) {
 	if _, err := refresh(t, p, tok.RefreshToken); err != nil {
 		t.Fatal(err)
 	}
-	want(t, e.admin(t, "PATCH", "/v1.0/users/"+u.ID, map[string]any{"accountEnabled": false}), http.StatusNoContent)
+	apptest.Want(t, e.Admin(t, "PATCH", "/v1.0/users/"+u.ID, map[string]any{"accountEnabled": false}), http.StatusNoContent)
 	if _, err := refresh(t, p, tok.RefreshToken); err == nil {
 		t.Fatal("a disabled user's refresh token was accepted")
 	}
@@ -171,9 +171,9 @@ func TestRevocation(t *testing.T) {
 		if r := e.Do(t, "GET", "/v1.0/users", tok.AccessToken, nil); r.Status != http.StatusUnauthorized {
 			t.Errorf("admin API with a revoked token: %d %s", r.Status, r.Body)
 		}
-		want(t, e.Do(t, "GET", "/oauth2/userinfo", tok.AccessToken, nil), http.StatusForbidden)
+		apptest.Want(t, e.Do(t, "GET", "/oauth2/userinfo", tok.AccessToken, nil), http.StatusForbidden)
 		// An unknown token is not an error (RFC 7009 §2.2).
-		want(t, e.post(t, "/oauth2/revoke", url.Values{"token": {"not-a-token"}}, app.AppID, app.Secret), http.StatusOK)
+		apptest.Want(t, e.post(t, "/oauth2/revoke", url.Values{"token": {"not-a-token"}}, app.AppID, app.Secret), http.StatusOK)
 		// Unauthenticated revocation is refused.
 		if r := e.post(t, "/oauth2/revoke", url.Values{"token": {tok.RefreshToken}}, "", ""); r.Status != http.StatusUnauthorized {
 			t.Errorf("unauthenticated revocation: %d %s", r.Status, r.Body)
@@ -232,7 +232,7 @@ func TestClientCredentials(t *testing.T) {
 	if c["idtyp"] != "app" || !slices.Equal(strs(c["roles"]), []string{"User.Read.All"}) || !slices.Equal(strs(c["aud"]), []string{"api://strongroom"}) {
 		t.Errorf("app token %v", c)
 	}
-	want(t, e.Do(t, "GET", "/v1.0/users", tok.AccessToken, nil), http.StatusOK)
+	apptest.Want(t, e.Do(t, "GET", "/v1.0/users", tok.AccessToken, nil), http.StatusOK)
 	if r := e.Do(t, "POST", "/v1.0/users", tok.AccessToken, map[string]any{"userPrincipalName": "x@example.com", "displayName": "X"}); r.Status != http.StatusForbidden {
 		t.Errorf("write with a read permission: %d", r.Status)
 	}

@@ -34,26 +34,11 @@ func newAMEnv(t *testing.T, database string, env map[string]string) *amEnv {
 	return &amEnv{Instance: apptest.Start(t, apptest.Options{Database: database, Clock: clk, Env: e}), clk: clk}
 }
 
-// admin calls the admin API as the automation client, with a token fresh
-// for the fake clock's time.
-func (e *amEnv) admin(t testing.TB, method, path string, body any) *apptest.Response {
-	t.Helper()
-	tok := e.ClientToken(t, e.Bootstrap.ClientID, e.Bootstrap.ClientSecret)
-	return e.Do(t, method, path, tok, body)
-}
-
-func amWant(t testing.TB, r *apptest.Response, status int) {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
-	}
-}
-
 // createUser makes a user and returns their id.
 func (e *amEnv) createUser(t testing.TB, upn, name string) string {
 	t.Helper()
-	r := e.admin(t, "POST", "/v1.0/users", map[string]any{"userPrincipalName": upn, "displayName": name})
-	amWant(t, r, http.StatusCreated)
+	r := e.Admin(t, "POST", "/v1.0/users", map[string]any{"userPrincipalName": upn, "displayName": name})
+	apptest.Want(t, r, http.StatusCreated)
 	return r.Map(t)["id"].(string)
 }
 
@@ -63,8 +48,8 @@ func (e *amEnv) issueTAP(t testing.TB, user string, body map[string]any) (string
 	if body == nil {
 		body = map[string]any{}
 	}
-	r := e.admin(t, "POST", "/v1.0/users/"+user+"/authentication/temporaryAccessPassMethods", body)
-	amWant(t, r, http.StatusCreated)
+	r := e.Admin(t, "POST", "/v1.0/users/"+user+"/authentication/temporaryAccessPassMethods", body)
+	apptest.Want(t, r, http.StatusCreated)
 	m := r.Map(t)
 	return m["id"].(string), m["temporaryAccessPass"].(string)
 }
@@ -72,8 +57,8 @@ func (e *amEnv) issueTAP(t testing.TB, user string, body map[string]any) (string
 // tapMethod returns the user's pass as the admin API shows it.
 func (e *amEnv) tapMethod(t testing.TB, user, id string) map[string]any {
 	t.Helper()
-	r := e.admin(t, "GET", "/v1.0/users/"+user+"/authentication/temporaryAccessPassMethods/"+id, nil)
-	amWant(t, r, http.StatusOK)
+	r := e.Admin(t, "GET", "/v1.0/users/"+user+"/authentication/temporaryAccessPassMethods/"+id, nil)
+	apptest.Want(t, r, http.StatusOK)
 	return r.Map(t)
 }
 

@@ -69,7 +69,7 @@ func TestPIMPagesStepUpAndApproval(t *testing.T) {
 	e := newPKEnv(t, "sqlite", nil)
 	must := func(method, path string, body any, status int) *apptest.Response {
 		t.Helper()
-		r := e.admin(t, method, path, body)
+		r := e.Admin(t, method, path, body)
 		if r.Status != status {
 			t.Fatalf("%s %s: %d %s", method, path, r.Status, r.Body)
 		}
@@ -125,7 +125,7 @@ func TestPIMPagesStepUpAndApproval(t *testing.T) {
 
 	// The step-up with the key (as /stepup's script does).
 	opts := adaB.do(t, "POST", "/api/v1/signin/passkey/options", map[string]any{"userPrincipalName": ada.UPN, "context": "c1"})
-	pkWant(t, opts, 200)
+	apptest.Want(t, opts, 200)
 	pkStatus(t, adaB.do(t, "POST", "/api/v1/signin/passkey?context=c1", ada.A.Get(t, opts.Body)), signin.StatusSignedIn)
 	redirected(t, af.get(resume), "/myroles?done=requested")
 	want(t, af.get("/myroles?done=requested"), 200, "Waiting for approval", "sent to its approvers")
@@ -184,7 +184,7 @@ func TestPIMAdminPages(t *testing.T) {
 	base.Set("context", "c1")
 	base.Set("approvers", "approver@example.com")
 	redirected(t, f.post("/admin/pim/roles/"+secAdmin+"/settings", base), "/admin/pim/roles/"+secAdmin+"?done=settings")
-	pol := e.admin(t, "GET", "/v1.0/policies/roleManagementPolicies?$expand=rules&$filter="+url.QueryEscape("scopeId eq '/' and scopeType eq 'DirectoryRole'"), nil)
+	pol := e.Admin(t, "GET", "/v1.0/policies/roleManagementPolicies?$expand=rules&$filter="+url.QueryEscape("scopeId eq '/' and scopeType eq 'DirectoryRole'"), nil)
 	body := string(pol.Body)
 	for _, s := range []string{`"maximumDuration":"PT2H"`, `"claimValue":"c1"`, `"Ticketing"`, `"notificationLevel":"Critical"`, `"soc@example.com"`, `"isApprovalRequired":true`} {
 		if !strings.Contains(body, s) {

@@ -49,20 +49,6 @@ func withMDS(t *testing.T, m *fidotest.MDS, blob []byte) map[string]string {
 	return map[string]string{"STRONGROOM_MDS_BLOB_FILE": b, "STRONGROOM_MDS_ROOT_FILE": r}
 }
 
-// admin calls the admin API as the automation client, with a token fresh
-// for the fake clock's time.
-func (e *pkEnv) admin(t testing.TB, method, path string, body any) *apptest.Response {
-	t.Helper()
-	return e.Do(t, method, path, e.ClientToken(t, e.Bootstrap.ClientID, e.Bootstrap.ClientSecret), body)
-}
-
-func pkWant(t testing.TB, r *apptest.Response, status int) {
-	t.Helper()
-	if r.Status != status {
-		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
-	}
-}
-
 // pkRefused checks a refusal's status and stable code.
 func pkRefused(t testing.TB, r *apptest.Response, status int, code string) {
 	t.Helper()
@@ -74,7 +60,7 @@ func pkRefused(t testing.TB, r *apptest.Response, status int, code string) {
 // pkStatus checks a sign-in answer's status.
 func pkStatus(t testing.TB, r *apptest.Response, status string) map[string]any {
 	t.Helper()
-	pkWant(t, r, http.StatusOK)
+	apptest.Want(t, r, http.StatusOK)
 	m := r.Map(t)
 	if m["status"] != status {
 		t.Fatalf("sign-in status %v, want %s: %s", m["status"], status, r.Body)
@@ -86,11 +72,11 @@ func pkStatus(t testing.TB, r *apptest.Response, status string) map[string]any {
 // user's id and the pass.
 func (e *pkEnv) newUser(t testing.TB, upn string) (string, string) {
 	t.Helper()
-	r := e.admin(t, "POST", "/v1.0/users", map[string]any{"userPrincipalName": upn, "displayName": "User " + upn})
-	pkWant(t, r, http.StatusCreated)
+	r := e.Admin(t, "POST", "/v1.0/users", map[string]any{"userPrincipalName": upn, "displayName": "User " + upn})
+	apptest.Want(t, r, http.StatusCreated)
 	id := r.Map(t)["id"].(string)
-	r = e.admin(t, "POST", "/v1.0/users/"+id+"/authentication/temporaryAccessPassMethods", map[string]any{"isUsableOnce": true})
-	pkWant(t, r, http.StatusCreated)
+	r = e.Admin(t, "POST", "/v1.0/users/"+id+"/authentication/temporaryAccessPassMethods", map[string]any{"isUsableOnce": true})
+	apptest.Want(t, r, http.StatusCreated)
 	return id, r.Map(t)["temporaryAccessPass"].(string)
 }
 
@@ -162,8 +148,8 @@ func pkMessage(t testing.TB, r *apptest.Response) string {
 // audits returns audit events with the activity name.
 func (e *pkEnv) audits(t testing.TB, activity string) []map[string]any {
 	t.Helper()
-	r := e.admin(t, "GET", "/v1.0/auditLogs/directoryAudits?$filter="+url.QueryEscape("activityDisplayName eq '"+activity+"'"), nil)
-	pkWant(t, r, http.StatusOK)
+	r := e.Admin(t, "GET", "/v1.0/auditLogs/directoryAudits?$filter="+url.QueryEscape("activityDisplayName eq '"+activity+"'"), nil)
+	apptest.Want(t, r, http.StatusOK)
 	var out struct {
 		Value []map[string]any `json:"value"`
 	}
@@ -243,7 +229,7 @@ func (b *pkBrowser) signInTAP(t testing.TB, upn, pass string) {
 func (b *pkBrowser) registerOptions(t testing.TB) []byte {
 	t.Helper()
 	r := b.do(t, "POST", "/api/v1/me/passkeys/options", map[string]any{})
-	pkWant(t, r, http.StatusOK)
+	apptest.Want(t, r, http.StatusOK)
 	return r.Body
 }
 
@@ -261,7 +247,7 @@ func (b *pkBrowser) register(t testing.TB, a *fidotest.Authenticator, name strin
 func (b *pkBrowser) mustRegister(t testing.TB, a *fidotest.Authenticator, name string) map[string]any {
 	t.Helper()
 	r := b.register(t, a, name)
-	pkWant(t, r, http.StatusCreated)
+	apptest.Want(t, r, http.StatusCreated)
 	return r.Map(t)
 }
 
@@ -273,7 +259,7 @@ func (b *pkBrowser) signInOptions(t testing.TB, upn string) []byte {
 		body["userPrincipalName"] = upn
 	}
 	r := b.do(t, "POST", "/api/v1/signin/passkey/options", body)
-	pkWant(t, r, http.StatusOK)
+	apptest.Want(t, r, http.StatusOK)
 	return r.Body
 }
 

@@ -87,11 +87,11 @@ func TestPasskeyRegisterAndSignIn(t *testing.T) {
 			t.Errorf("excludeCredentials %v", ex)
 		}
 		list := b.do(t, "GET", "/api/v1/me/passkeys", nil)
-		pkWant(t, list, http.StatusOK)
+		apptest.Want(t, list, http.StatusOK)
 		if !strings.Contains(string(list.Body), a.AAGUID()) {
 			t.Errorf("list %s", list.Body)
 		}
-		pkWant(t, b.do(t, "POST", "/api/v1/signout", nil), http.StatusNoContent)
+		apptest.Want(t, b.do(t, "POST", "/api/v1/signout", nil), http.StatusNoContent)
 
 		// Username-first: allowCredentials lists the key.
 		b2 := e.browser()
@@ -156,8 +156,8 @@ func TestPasskeyAttestationFormats(t *testing.T) {
 			t.Errorf("%s: %v", f, key)
 		}
 		pkStatus(t, e.browser().signIn(t, a, "formats@example.com"), signin.StatusSignedIn)
-		r := e.admin(t, "GET", "/v1.0/users/"+id+"/authentication/fido2Methods/"+key["id"].(string), nil)
-		pkWant(t, r, http.StatusOK)
+		r := e.Admin(t, "GET", "/v1.0/users/"+id+"/authentication/fido2Methods/"+key["id"].(string), nil)
+		apptest.Want(t, r, http.StatusOK)
 		certs := r.Map(t)["attestationCertificates"].([]any)
 		if f == fidotest.PackedX5C {
 			sum := sha1.Sum(a.AttestationCert.Cert.Raw)
@@ -273,7 +273,7 @@ func TestPasskeySignInRefusals(t *testing.T) {
 			refused(t, func() *apptest.Response { return b.do(t, "POST", "/api/v1/signin/passkey", resp) }, passkey.CodeCredentialRejected, signin.ErrCredentialNotValid)
 		})
 		t.Run("not JSON", func(t *testing.T) {
-			pkWant(t, e.browser().do(t, "POST", "/api/v1/signin/passkey", "{"), http.StatusBadRequest)
+			apptest.Want(t, e.browser().do(t, "POST", "/api/v1/signin/passkey", "{"), http.StatusBadRequest)
 		})
 	})
 }
@@ -340,8 +340,8 @@ func mustJSON(t testing.TB, v any) []byte {
 // reissue gives a user a new one-time pass.
 func (e *pkEnv) reissue(t testing.TB, id string) string {
 	t.Helper()
-	r := e.admin(t, "POST", "/v1.0/users/"+id+"/authentication/temporaryAccessPassMethods", map[string]any{"isUsableOnce": true})
-	pkWant(t, r, http.StatusCreated)
+	r := e.Admin(t, "POST", "/v1.0/users/"+id+"/authentication/temporaryAccessPassMethods", map[string]any{"isUsableOnce": true})
+	apptest.Want(t, r, http.StatusCreated)
 	return r.Map(t)["temporaryAccessPass"].(string)
 }
 
@@ -354,7 +354,7 @@ func TestPasskeyKeyRestrictions(t *testing.T) {
 			t.Errorf("model %v", u.Key["model"])
 		}
 		policy := "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2"
-		pkWant(t, e.admin(t, "PATCH", policy, map[string]any{"keyRestrictions": map[string]any{"isEnforced": true, "enforcementType": "block", "aaGuids": []string{strings.ToUpper(blocked)}}}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", policy, map[string]any{"keyRestrictions": map[string]any{"isEnforced": true, "enforcementType": "block", "aaGuids": []string{strings.ToUpper(blocked)}}}), http.StatusNoContent)
 
 		// Sign-in with the blocked model is refused, clearly.
 		e.logged(t, signin.ErrCredentialNotValid, func() {
@@ -378,12 +378,12 @@ func TestPasskeyKeyRestrictions(t *testing.T) {
 		}
 
 		// An allow list that no longer names a model makes it unusable.
-		pkWant(t, e.admin(t, "PATCH", policy, map[string]any{"keyRestrictions": map[string]any{"enforcementType": "allow", "aaGuids": []string{blocked}}}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", policy, map[string]any{"keyRestrictions": map[string]any{"enforcementType": "allow", "aaGuids": []string{blocked}}}), http.StatusNoContent)
 		pkStatus(t, e.browser().signIn(t, u.A, ""), signin.StatusSignedIn)
 		pkRefused(t, e.browser().signIn(t, okKey, ""), http.StatusUnauthorized, passkey.CodeKeyNotAllowed)
 
 		// FIDO2 switched off: no sign-in, no registration.
-		pkWant(t, e.admin(t, "PATCH", policy, map[string]any{"state": "disabled"}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", policy, map[string]any{"state": "disabled"}), http.StatusNoContent)
 		e.logged(t, signin.ErrMethodNotAllowed, func() {
 			pkRefused(t, e.browser().signIn(t, u.A, ""), http.StatusUnauthorized, passkey.CodeMethodNotAllowed)
 		})
@@ -391,17 +391,17 @@ func TestPasskeyKeyRestrictions(t *testing.T) {
 		pkRefused(t, u.B.do(t, "POST", "/api/v1/me/passkeys/options", map[string]any{}), http.StatusForbidden, passkey.CodeMethodNotAllowed)
 
 		// Self-service registration switched off.
-		pkWant(t, e.admin(t, "PATCH", policy, map[string]any{"state": "enabled", "isSelfServiceRegistrationAllowed": false}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", policy, map[string]any{"state": "enabled", "isSelfServiceRegistrationAllowed": false}), http.StatusNoContent)
 		pkRefused(t, u.B.do(t, "POST", "/api/v1/me/passkeys/options", map[string]any{}), http.StatusForbidden, passkey.CodeSelfServiceRegistrationBlocked)
 
 		// Excluding the user's group keeps them out.
-		g := e.admin(t, "POST", "/v1.0/groups", map[string]any{"displayName": "No keys", "mailNickname": "nokeys", "securityEnabled": true, "mailEnabled": false})
-		pkWant(t, g, http.StatusCreated)
+		g := e.Admin(t, "POST", "/v1.0/groups", map[string]any{"displayName": "No keys", "mailNickname": "nokeys", "securityEnabled": true, "mailEnabled": false})
+		apptest.Want(t, g, http.StatusCreated)
 		gid := g.Map(t)["id"].(string)
-		pkWant(t, e.admin(t, "POST", "/v1.0/groups/"+gid+"/members/$ref", map[string]any{"@odata.id": e.URL + "/v1.0/directoryObjects/" + u.ID}), http.StatusNoContent)
-		pkWant(t, e.admin(t, "DELETE", policy, nil), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "POST", "/v1.0/groups/"+gid+"/members/$ref", map[string]any{"@odata.id": e.URL + "/v1.0/directoryObjects/" + u.ID}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "DELETE", policy, nil), http.StatusNoContent)
 		pkStatus(t, e.browser().signIn(t, okKey, ""), signin.StatusSignedIn)
-		pkWant(t, e.admin(t, "PATCH", policy, map[string]any{"excludeTargets": []map[string]any{{"targetType": "group", "id": gid}}}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", policy, map[string]any{"excludeTargets": []map[string]any{{"targetType": "group", "id": gid}}}), http.StatusNoContent)
 		pkRefused(t, e.browser().signIn(t, okKey, ""), http.StatusUnauthorized, passkey.CodeMethodNotAllowed)
 	})
 }
@@ -419,29 +419,29 @@ func TestPasskeyRegistrationNeedsRecentMFA(t *testing.T) {
 		b := e.browser()
 		b.signInTAP(t, "once@example.com", pass)
 		e.clk.Advance(9 * time.Minute)
-		pkWant(t, options(b), http.StatusOK)
+		apptest.Want(t, options(b), http.StatusOK)
 		e.clk.Advance(2 * time.Minute)
 		pkRefused(t, options(b), http.StatusForbidden, passkey.CodeRegistrationRequiresRecentMFA)
 	})
 	t.Run("other MFA gives 5 minutes", func(t *testing.T) {
 		id, _ := e.newUser(t, "multi@example.com")
-		r := e.admin(t, "POST", "/v1.0/users/"+id+"/authentication/temporaryAccessPassMethods", map[string]any{"isUsableOnce": false, "lifetimeInMinutes": 480})
-		pkWant(t, r, http.StatusCreated)
+		r := e.Admin(t, "POST", "/v1.0/users/"+id+"/authentication/temporaryAccessPassMethods", map[string]any{"isUsableOnce": false, "lifetimeInMinutes": 480})
+		apptest.Want(t, r, http.StatusCreated)
 		pass := r.Map(t)["temporaryAccessPass"].(string)
 		b := e.browser()
 		b.signInTAP(t, "multi@example.com", pass)
 		e.clk.Advance(4 * time.Minute)
 		opts := options(b)
-		pkWant(t, opts, http.StatusOK)
+		apptest.Want(t, opts, http.StatusOK)
 		// The ceremony began within the window, so it may finish after.
 		e.clk.Advance(3 * time.Minute)
 		a := fidotest.New(t, e.URL, "", passkey.UserHandle(id))
-		pkWant(t, b.do(t, "POST", "/api/v1/me/passkeys", map[string]any{"credential": json.RawMessage(a.Create(t, opts.Body))}), http.StatusCreated)
+		apptest.Want(t, b.do(t, "POST", "/api/v1/me/passkeys", map[string]any{"credential": json.RawMessage(a.Create(t, opts.Body))}), http.StatusCreated)
 		pkRefused(t, options(b), http.StatusForbidden, passkey.CodeRegistrationRequiresRecentMFA)
 		// A fresh passkey sign-in allows it again, for 5 minutes.
 		b2 := e.browser()
 		pkStatus(t, b2.signIn(t, a, ""), signin.StatusSignedIn)
-		pkWant(t, options(b2), http.StatusOK)
+		apptest.Want(t, options(b2), http.StatusOK)
 		e.clk.Advance(5*time.Minute + time.Second)
 		pkRefused(t, options(b2), http.StatusForbidden, passkey.CodeRegistrationRequiresRecentMFA)
 	})
@@ -458,7 +458,7 @@ func TestPasskeyRegistrationNeedsRecentMFA(t *testing.T) {
 		pkRefused(t, b2.do(t, "POST", "/api/v1/me/passkeys", map[string]any{"credential": json.RawMessage(a.Create(t, opts))}), http.StatusBadRequest, passkey.CodeChallengeInvalid)
 		// A registration challenge is single-use too.
 		b1.setCookie(cookieRegister, state)
-		pkWant(t, b1.do(t, "POST", "/api/v1/me/passkeys", map[string]any{"credential": json.RawMessage(a.Create(t, opts))}), http.StatusCreated)
+		apptest.Want(t, b1.do(t, "POST", "/api/v1/me/passkeys", map[string]any{"credential": json.RawMessage(a.Create(t, opts))}), http.StatusCreated)
 		b1.setCookie(cookieRegister, state)
 		a2 := fidotest.New(t, e.URL, "", passkey.UserHandle(id))
 		pkRefused(t, b1.do(t, "POST", "/api/v1/me/passkeys", map[string]any{"credential": json.RawMessage(a2.Create(t, opts))}), http.StatusBadRequest, passkey.CodeChallengeInvalid)
@@ -510,7 +510,7 @@ func TestPasskeyUsernameFirstDoesNotRevealAccounts(t *testing.T) {
 	r = b.do(t, "POST", "/api/v1/signin/passkey", u.A.Get(t, b.signInOptions(t, "nokey@example.com")))
 	pkRefused(t, r, http.StatusUnauthorized, passkey.CodeCredentialRejected)
 	// A disabled user gets made-up options and cannot sign in.
-	pkWant(t, e.admin(t, "PATCH", "/v1.0/users/"+u.ID, map[string]any{"accountEnabled": false}), http.StatusNoContent)
+	apptest.Want(t, e.Admin(t, "PATCH", "/v1.0/users/"+u.ID, map[string]any{"accountEnabled": false}), http.StatusNoContent)
 	if _, ids := shape(u.UPN); slices.Equal(ids, knownIDs) {
 		t.Error("a disabled user's keys are listed")
 	}
@@ -523,18 +523,18 @@ func TestPasskeyManage(t *testing.T) {
 		u := e.newKeyUser(t, "manage@example.com", "")
 		id := u.Key["id"].(string)
 		r := u.B.do(t, "PATCH", "/api/v1/me/passkeys/"+id, map[string]any{"displayName": "Blue key"})
-		pkWant(t, r, http.StatusOK)
+		apptest.Want(t, r, http.StatusOK)
 		if r.Map(t)["displayName"] != "Blue key" {
 			t.Errorf("renamed %s", r.Body)
 		}
-		pkWant(t, u.B.do(t, "PATCH", "/api/v1/me/passkeys/"+id, map[string]any{"displayName": ""}), http.StatusBadRequest)
-		pkWant(t, u.B.do(t, "PATCH", "/api/v1/me/passkeys/"+id, map[string]any{"displayName": strings.Repeat("x", 65)}), http.StatusBadRequest)
-		pkWant(t, u.B.do(t, "PATCH", "/api/v1/me/passkeys/"+id, map[string]any{"model": "x"}), http.StatusBadRequest)
+		apptest.Want(t, u.B.do(t, "PATCH", "/api/v1/me/passkeys/"+id, map[string]any{"displayName": ""}), http.StatusBadRequest)
+		apptest.Want(t, u.B.do(t, "PATCH", "/api/v1/me/passkeys/"+id, map[string]any{"displayName": strings.Repeat("x", 65)}), http.StatusBadRequest)
+		apptest.Want(t, u.B.do(t, "PATCH", "/api/v1/me/passkeys/"+id, map[string]any{"model": "x"}), http.StatusBadRequest)
 
 		// Another user cannot see, rename or delete it.
 		v := e.newKeyUser(t, "other@example.com", "")
-		pkWant(t, v.B.do(t, "PATCH", "/api/v1/me/passkeys/"+id, map[string]any{"displayName": "Mine"}), http.StatusNotFound)
-		pkWant(t, v.B.do(t, "DELETE", "/api/v1/me/passkeys/"+id+"?confirm=true", nil), http.StatusNotFound)
+		apptest.Want(t, v.B.do(t, "PATCH", "/api/v1/me/passkeys/"+id, map[string]any{"displayName": "Mine"}), http.StatusNotFound)
+		apptest.Want(t, v.B.do(t, "DELETE", "/api/v1/me/passkeys/"+id+"?confirm=true", nil), http.StatusNotFound)
 
 		// The one-time pass is spent: the key is the last method.
 		pkRefused(t, u.B.do(t, "DELETE", "/api/v1/me/passkeys/"+id, nil), http.StatusConflict, passkey.CodeLastMethod)
@@ -542,11 +542,11 @@ func TestPasskeyManage(t *testing.T) {
 		// Registering needs recent MFA: sign in with the key again.
 		pkStatus(t, u.B.signIn(t, u.A, ""), signin.StatusSignedIn)
 		k2 := u.B.mustRegister(t, second, "Spare")
-		pkWant(t, u.B.do(t, "DELETE", "/api/v1/me/passkeys/"+id, nil), http.StatusNoContent)
+		apptest.Want(t, u.B.do(t, "DELETE", "/api/v1/me/passkeys/"+id, nil), http.StatusNoContent)
 		pkRefused(t, e.browser().signIn(t, u.A, ""), http.StatusUnauthorized, passkey.CodeCredentialRejected)
 		pkRefused(t, u.B.do(t, "DELETE", "/api/v1/me/passkeys/"+k2["id"].(string), nil), http.StatusConflict, passkey.CodeLastMethod)
-		pkWant(t, u.B.do(t, "DELETE", "/api/v1/me/passkeys/"+k2["id"].(string)+"?confirm=maybe", nil), http.StatusBadRequest)
-		pkWant(t, u.B.do(t, "DELETE", "/api/v1/me/passkeys/"+k2["id"].(string)+"?confirm=true", nil), http.StatusNoContent)
+		apptest.Want(t, u.B.do(t, "DELETE", "/api/v1/me/passkeys/"+k2["id"].(string)+"?confirm=maybe", nil), http.StatusBadRequest)
+		apptest.Want(t, u.B.do(t, "DELETE", "/api/v1/me/passkeys/"+k2["id"].(string)+"?confirm=true", nil), http.StatusNoContent)
 		if keys := u.B.do(t, "GET", "/api/v1/me/passkeys", nil).Map(t)["value"].([]any); len(keys) != 0 {
 			t.Errorf("keys left: %v", keys)
 		}
@@ -562,8 +562,8 @@ func TestFido2PolicyAPI(t *testing.T) {
 		const path = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2"
 		get := func() map[string]any {
 			t.Helper()
-			r := e.admin(t, "GET", path, nil)
-			pkWant(t, r, http.StatusOK)
+			r := e.Admin(t, "GET", path, nil)
+			apptest.Want(t, r, http.StatusOK)
 			m := r.Map(t)
 			delete(m, "@odata.context")
 			return m
@@ -573,8 +573,8 @@ func TestFido2PolicyAPI(t *testing.T) {
 		if string(mustJSON(t, def)) != want {
 			t.Fatalf("default\n got %s\nwant %s", mustJSON(t, def), want)
 		}
-		g := e.admin(t, "POST", "/v1.0/groups", map[string]any{"displayName": "Key users", "mailNickname": "keyusers", "securityEnabled": true, "mailEnabled": false})
-		pkWant(t, g, http.StatusCreated)
+		g := e.Admin(t, "POST", "/v1.0/groups", map[string]any{"displayName": "Key users", "mailNickname": "keyusers", "securityEnabled": true, "mailEnabled": false})
+		apptest.Want(t, g, http.StatusCreated)
 		gid := g.Map(t)["id"].(string)
 
 		// Changes merge, inside keyRestrictions too.
@@ -602,7 +602,7 @@ func TestFido2PolicyAPI(t *testing.T) {
 					return m["state"] == "disabled" && m["isSelfServiceRegistrationAllowed"] == false
 				}},
 		} {
-			pkWant(t, e.admin(t, "PATCH", path, tc.patch), http.StatusNoContent)
+			apptest.Want(t, e.Admin(t, "PATCH", path, tc.patch), http.StatusNoContent)
 			if m := get(); !tc.check(m) {
 				t.Errorf("after %v: %v", tc.patch, m)
 			}
@@ -632,7 +632,7 @@ func TestFido2PolicyAPI(t *testing.T) {
 			"[]",
 			"{",
 		} {
-			r := e.admin(t, "PATCH", path, bad)
+			r := e.Admin(t, "PATCH", path, bad)
 			if r.Status != http.StatusBadRequest {
 				t.Errorf("PATCH %v: %d %s", bad, r.Status, r.Body)
 			}
@@ -644,7 +644,7 @@ func TestFido2PolicyAPI(t *testing.T) {
 			t.Errorf("%d policy updates audited, want 5", n)
 		}
 
-		pkWant(t, e.admin(t, "DELETE", path, nil), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "DELETE", path, nil), http.StatusNoContent)
 		if m := get(); string(mustJSON(t, m)) != want {
 			t.Errorf("after reset: %v", m)
 		}
@@ -652,8 +652,8 @@ func TestFido2PolicyAPI(t *testing.T) {
 			t.Error("reset not audited")
 		}
 		// Without a token: 401; other methods: 405.
-		pkWant(t, e.Do(t, "GET", path, "", nil), http.StatusUnauthorized)
-		pkWant(t, e.admin(t, "POST", path, map[string]any{}), http.StatusMethodNotAllowed)
+		apptest.Want(t, e.Do(t, "GET", path, "", nil), http.StatusUnauthorized)
+		apptest.Want(t, e.Admin(t, "POST", path, map[string]any{}), http.StatusMethodNotAllowed)
 	})
 }
 
@@ -664,8 +664,8 @@ func TestFido2MethodsAPI(t *testing.T) {
 		v := e.newKeyUser(t, "bystander@example.com", "")
 		keyID := u.Key["id"].(string)
 		for _, who := range []string{u.ID, u.UPN} {
-			r := e.admin(t, "GET", "/v1.0/users/"+who+"/authentication/fido2Methods", nil)
-			pkWant(t, r, http.StatusOK)
+			r := e.Admin(t, "GET", "/v1.0/users/"+who+"/authentication/fido2Methods", nil)
+			apptest.Want(t, r, http.StatusOK)
 			var list struct {
 				Context string           `json:"@odata.context"`
 				Value   []map[string]any `json:"value"`
@@ -683,29 +683,29 @@ func TestFido2MethodsAPI(t *testing.T) {
 				t.Errorf("attestationCertificates %v", k["attestationCertificates"])
 			}
 		}
-		r := e.admin(t, "GET", "/v1.0/users/"+u.ID+"/authentication/fido2Methods/"+keyID+"?$select=id,model", nil)
-		pkWant(t, r, http.StatusOK)
+		r := e.Admin(t, "GET", "/v1.0/users/"+u.ID+"/authentication/fido2Methods/"+keyID+"?$select=id,model", nil)
+		apptest.Want(t, r, http.StatusOK)
 		if m := r.Map(t); m["model"] != "iCloud Keychain" || m["displayName"] != nil || !strings.Contains(m["@odata.context"].(string), "$entity") {
 			t.Errorf("get %s", r.Body)
 		}
 		// The whole methods list shows it too.
-		r = e.admin(t, "GET", "/v1.0/users/"+u.ID+"/authentication/methods", nil)
-		pkWant(t, r, http.StatusOK)
+		r = e.Admin(t, "GET", "/v1.0/users/"+u.ID+"/authentication/methods", nil)
+		apptest.Want(t, r, http.StatusOK)
 		if !strings.Contains(string(r.Body), "#microsoft.graph.fido2AuthenticationMethod") {
 			t.Errorf("methods %s", r.Body)
 		}
 		// A key under another user is not found; neither is nonsense.
-		pkWant(t, e.admin(t, "GET", "/v1.0/users/"+v.ID+"/authentication/fido2Methods/"+keyID, nil), http.StatusNotFound)
-		pkWant(t, e.admin(t, "DELETE", "/v1.0/users/"+v.ID+"/authentication/fido2Methods/"+keyID, nil), http.StatusNotFound)
-		pkWant(t, e.admin(t, "GET", "/v1.0/users/"+u.ID+"/authentication/fido2Methods/nonsense", nil), http.StatusNotFound)
-		pkWant(t, e.admin(t, "GET", "/v1.0/users/nobody@example.com/authentication/fido2Methods", nil), http.StatusNotFound)
-		pkWant(t, e.Do(t, "GET", "/v1.0/users/"+u.ID+"/authentication/fido2Methods", "", nil), http.StatusUnauthorized)
+		apptest.Want(t, e.Admin(t, "GET", "/v1.0/users/"+v.ID+"/authentication/fido2Methods/"+keyID, nil), http.StatusNotFound)
+		apptest.Want(t, e.Admin(t, "DELETE", "/v1.0/users/"+v.ID+"/authentication/fido2Methods/"+keyID, nil), http.StatusNotFound)
+		apptest.Want(t, e.Admin(t, "GET", "/v1.0/users/"+u.ID+"/authentication/fido2Methods/nonsense", nil), http.StatusNotFound)
+		apptest.Want(t, e.Admin(t, "GET", "/v1.0/users/nobody@example.com/authentication/fido2Methods", nil), http.StatusNotFound)
+		apptest.Want(t, e.Do(t, "GET", "/v1.0/users/"+u.ID+"/authentication/fido2Methods", "", nil), http.StatusUnauthorized)
 
 		// An administrator deletes it (no last-method warning), audited;
 		// the key stops working at once.
-		pkWant(t, e.admin(t, "DELETE", "/v1.0/users/"+u.UPN+"/authentication/fido2Methods/"+keyID, nil), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "DELETE", "/v1.0/users/"+u.UPN+"/authentication/fido2Methods/"+keyID, nil), http.StatusNoContent)
 		pkRefused(t, e.browser().signIn(t, u.A, ""), http.StatusUnauthorized, passkey.CodeCredentialRejected)
-		pkWant(t, e.admin(t, "GET", "/v1.0/users/"+u.ID+"/authentication/fido2Methods/"+keyID, nil), http.StatusNotFound)
+		apptest.Want(t, e.Admin(t, "GET", "/v1.0/users/"+u.ID+"/authentication/fido2Methods/"+keyID, nil), http.StatusNotFound)
 		if evs := e.audits(t, "Admin deleted security info"); len(evs) != 1 || !strings.Contains(string(mustJSON(t, evs[0])), keyID) {
 			t.Errorf("audit %v", evs)
 		}
@@ -754,7 +754,7 @@ func TestPasskeyMetadata(t *testing.T) {
 
 		// Enforced attestation: "direct" is asked for, and only a chain
 		// that validates against the metadata will do.
-		pkWant(t, e.admin(t, "PATCH", "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2", map[string]any{"isAttestationEnforced": true}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2", map[string]any{"isAttestationEnforced": true}), http.StatusNoContent)
 		if got := publicKey(t, b.registerOptions(t))["attestation"]; got != "direct" {
 			t.Errorf("attestation conveyance %v", got)
 		}

@@ -46,7 +46,7 @@ func TestPassword(t *testing.T) {
 			wantRefused(t, b.do(t, "POST", "/api/v1/me/password", map[string]any{"newPassword": pw}), http.StatusBadRequest, "Request_BadRequest")
 		}
 		const first = "correct horse battery staple"
-		amWant(t, b.do(t, "POST", "/api/v1/me/password", map[string]any{"newPassword": first}), http.StatusNoContent)
+		apptest.Want(t, b.do(t, "POST", "/api/v1/me/password", map[string]any{"newPassword": first}), http.StatusNoContent)
 		if h := e.storedHash(t, user); !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") || strings.Contains(h, first) {
 			t.Errorf("stored hash %q", h)
 		}
@@ -86,10 +86,10 @@ func TestPassword(t *testing.T) {
 		wantRefused(t, b.do(t, "POST", "/api/v1/me/password", map[string]any{"newPassword": "a different long passphrase"}), http.StatusBadRequest, "Request_BadRequest")
 		wantRefused(t, b.do(t, "POST", "/api/v1/me/password", map[string]any{"currentPassword": "wrong current one", "newPassword": "a different long passphrase"}),
 			http.StatusBadRequest, signin.CodeInvalidCredentials)
-		amWant(t, b2.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
-		amWant(t, b.do(t, "POST", "/api/v1/me/password", map[string]any{"currentPassword": first, "newPassword": "a different long passphrase"}), http.StatusNoContent)
+		apptest.Want(t, b2.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
+		apptest.Want(t, b.do(t, "POST", "/api/v1/me/password", map[string]any{"currentPassword": first, "newPassword": "a different long passphrase"}), http.StatusNoContent)
 		wantRefused(t, b2.do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized, "notSignedIn")
-		amWant(t, b.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
+		apptest.Want(t, b.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
 		wantRefused(t, e.browser("198.51.100.65").password(t, upn, first), http.StatusUnauthorized, signin.CodeInvalidCredentials)
 		wantSignIn(t, e.browser("198.51.100.66").password(t, upn, "a different long passphrase"), signin.StatusAdditionalAuthenticationRequired)
 
@@ -163,7 +163,7 @@ func TestTOTP(t *testing.T) {
 
 		// Registration: options, then a first code.
 		r := b.do(t, "POST", "/api/v1/me/totp/options", map[string]any{})
-		amWant(t, r, http.StatusOK)
+		apptest.Want(t, r, http.StatusOK)
 		var opts struct {
 			ID, Secret, OtpauthURI, QRCodePng string
 		}
@@ -175,7 +175,7 @@ func TestTOTP(t *testing.T) {
 		list := func(b *amBrowser) []map[string]any {
 			t.Helper()
 			r := b.do(t, "GET", "/api/v1/me/totp", nil)
-			amWant(t, r, http.StatusOK)
+			apptest.Want(t, r, http.StatusOK)
 			var l struct {
 				Value []map[string]any `json:"value"`
 			}
@@ -200,7 +200,7 @@ func TestTOTP(t *testing.T) {
 		}
 		wantRefused(t, b.do(t, "POST", "/api/v1/me/totp", map[string]any{"id": opts.ID, "code": wrongCode()}), http.StatusBadRequest, "invalidCode")
 		r = b.do(t, "POST", "/api/v1/me/totp", map[string]any{"id": opts.ID, "code": code(), "displayName": "Phone"})
-		amWant(t, r, http.StatusCreated)
+		apptest.Want(t, r, http.StatusCreated)
 		if m := r.Map(t); m["id"] != opts.ID || m["displayName"] != "Phone" {
 			t.Errorf("registered %v", m)
 		}
@@ -208,7 +208,7 @@ func TestTOTP(t *testing.T) {
 			t.Errorf("list %v", l)
 		}
 		confirmCode := code()
-		amWant(t, b.do(t, "POST", "/api/v1/me/password", map[string]any{"newPassword": "correct horse battery staple"}), http.StatusNoContent)
+		apptest.Want(t, b.do(t, "POST", "/api/v1/me/password", map[string]any{"newPassword": "correct horse battery staple"}), http.StatusNoContent)
 
 		// Password, then code.
 		b2 := e.browser("198.51.100.92")
@@ -225,7 +225,7 @@ func TestTOTP(t *testing.T) {
 		fresh := code()
 		wantSignIn(t, b2.do(t, "POST", "/api/v1/signin/totp", map[string]any{"code": fresh[:3] + " " + fresh[3:]}), signin.StatusSignedIn)
 		r = b2.do(t, "GET", "/api/v1/me", nil)
-		amWant(t, r, http.StatusOK)
+		apptest.Want(t, r, http.StatusOK)
 		var me struct {
 			Session struct{ Complete bool }
 			Methods []struct{ Method string }
@@ -263,7 +263,7 @@ func TestTOTP(t *testing.T) {
 
 		// A registration left pending expires.
 		r = b3.do(t, "POST", "/api/v1/me/totp/options", map[string]any{})
-		amWant(t, r, http.StatusOK)
+		apptest.Want(t, r, http.StatusOK)
 		var late struct{ ID, Secret string }
 		r.JSON(t, &late)
 		e.clk.Advance(totp.PendingLifetime + time.Second)
@@ -271,14 +271,14 @@ func TestTOTP(t *testing.T) {
 		wantRefused(t, b3.do(t, "POST", "/api/v1/me/totp", map[string]any{"id": late.ID, "code": c}), http.StatusNotFound, "registrationNotFound")
 
 		// The policy switches codes off.
-		amWant(t, e.admin(t, "PATCH", "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/SoftwareOath", map[string]any{"state": "disabled"}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/SoftwareOath", map[string]any{"state": "disabled"}), http.StatusNoContent)
 		b4 := e.browser("198.51.100.94")
 		wantSignIn(t, b4.password(t, upn, "correct horse battery staple"), signin.StatusAdditionalAuthenticationRequired)
 		wantRefused(t, b4.do(t, "POST", "/api/v1/signin/totp", map[string]any{"code": code()}), http.StatusForbidden, signin.CodeMethodNotAllowed)
-		amWant(t, e.admin(t, "DELETE", "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/SoftwareOath", nil), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "DELETE", "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/SoftwareOath", nil), http.StatusNoContent)
 
 		// Removing the app.
-		amWant(t, b3.do(t, "DELETE", "/api/v1/me/totp/"+opts.ID, nil), http.StatusNoContent)
+		apptest.Want(t, b3.do(t, "DELETE", "/api/v1/me/totp/"+opts.ID, nil), http.StatusNoContent)
 		if l := list(b3); len(l) != 0 {
 			t.Errorf("after delete: %v", l)
 		}

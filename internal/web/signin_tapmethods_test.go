@@ -67,8 +67,8 @@ func TestTAPReplacement(t *testing.T) {
 		if oldID == newID || oldPass == newPass {
 			t.Fatal("the second pass is the first one")
 		}
-		r := e.admin(t, "GET", "/v1.0/users/"+user+tapMethods, nil)
-		amWant(t, r, http.StatusOK)
+		r := e.Admin(t, "GET", "/v1.0/users/"+user+tapMethods, nil)
+		apptest.Want(t, r, http.StatusOK)
 		var list struct {
 			Value []map[string]any `json:"value"`
 		}
@@ -76,7 +76,7 @@ func TestTAPReplacement(t *testing.T) {
 		if len(list.Value) != 1 || list.Value[0]["id"] != newID {
 			t.Fatalf("passes after replacement: %s", r.Body)
 		}
-		amWant(t, e.admin(t, "GET", "/v1.0/users/"+user+tapMethods+"/"+oldID, nil), http.StatusNotFound)
+		apptest.Want(t, e.Admin(t, "GET", "/v1.0/users/"+user+tapMethods+"/"+oldID, nil), http.StatusNotFound)
 		b := e.browser("198.51.100.10")
 		wantRefused(t, b.tap(t, "replaced@contoso.com", oldPass), http.StatusUnauthorized, signin.CodeInvalidCredentials)
 		wantSignIn(t, b.tap(t, "replaced@contoso.com", newPass), signin.StatusSignedIn)
@@ -197,15 +197,15 @@ func TestTAPScope(t *testing.T) {
 	apptest.Dialects(t, func(t *testing.T, db string) {
 		e := newAMEnv(t, db, nil)
 		user := e.createUser(t, "scoped@contoso.com", "Scoped")
-		r := e.admin(t, "POST", "/v1.0/groups", map[string]any{"displayName": "No passes", "securityEnabled": true, "mailEnabled": false})
-		amWant(t, r, http.StatusCreated)
+		r := e.Admin(t, "POST", "/v1.0/groups", map[string]any{"displayName": "No passes", "securityEnabled": true, "mailEnabled": false})
+		apptest.Want(t, r, http.StatusCreated)
 		group := r.Map(t)["id"].(string)
-		r = e.admin(t, "POST", "/v1.0/groups", map[string]any{"displayName": "Pass users", "securityEnabled": true, "mailEnabled": false})
-		amWant(t, r, http.StatusCreated)
+		r = e.Admin(t, "POST", "/v1.0/groups", map[string]any{"displayName": "Pass users", "securityEnabled": true, "mailEnabled": false})
+		apptest.Want(t, r, http.StatusCreated)
 		other := r.Map(t)["id"].(string)
-		amWant(t, e.admin(t, "POST", "/v1.0/groups/"+group+"/members/$ref", map[string]any{"@odata.id": e.URL + "/v1.0/directoryObjects/" + user}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "POST", "/v1.0/groups/"+group+"/members/$ref", map[string]any{"@odata.id": e.URL + "/v1.0/directoryObjects/" + user}), http.StatusNoContent)
 		const policy = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass"
-		amWant(t, e.admin(t, "PATCH", policy, map[string]any{"excludeTargets": []any{map[string]any{"targetType": "group", "id": group}}}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", policy, map[string]any{"excludeTargets": []any{map[string]any{"targetType": "group", "id": group}}}), http.StatusNoContent)
 
 		id, pass := e.issueTAP(t, user, nil)
 		m := e.tapMethod(t, user, id)
@@ -219,23 +219,23 @@ func TestTAPScope(t *testing.T) {
 		}
 
 		// Included through another group only: not in it, so still out.
-		amWant(t, e.admin(t, "PATCH", policy, map[string]any{"excludeTargets": []any{}, "includeTargets": []any{map[string]any{"id": other}}}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", policy, map[string]any{"excludeTargets": []any{}, "includeTargets": []any{map[string]any{"id": other}}}), http.StatusNoContent)
 		if m := e.tapMethod(t, user, id); m["methodUsabilityReason"] != "DisabledByPolicy" {
 			t.Fatalf("user outside the included group: %v", m)
 		}
-		amWant(t, e.admin(t, "PATCH", policy, map[string]any{"includeTargets": []any{map[string]any{"targetType": "group", "id": group}}}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", policy, map[string]any{"includeTargets": []any{map[string]any{"targetType": "group", "id": group}}}), http.StatusNoContent)
 		if m := e.tapMethod(t, user, id); m["methodUsabilityReason"] != "EnabledByPolicy" {
 			t.Fatalf("user in the included group: %v", m)
 		}
 		// Included and excluded by the same group: exclusion wins.
-		amWant(t, e.admin(t, "PATCH", policy, map[string]any{"excludeTargets": []any{map[string]any{"id": group}}}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", policy, map[string]any{"excludeTargets": []any{map[string]any{"id": group}}}), http.StatusNoContent)
 		wantRefused(t, b.tap(t, "scoped@contoso.com", pass), http.StatusUnauthorized, signin.CodePassNotUsable)
-		amWant(t, e.admin(t, "DELETE", policy, nil), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "DELETE", policy, nil), http.StatusNoContent)
 		wantSignIn(t, b.tap(t, "scoped@contoso.com", pass), signin.StatusSignedIn)
 
 		// A policy that demands one-time passes disables a multi-use one.
 		id, pass = e.issueTAP(t, user, map[string]any{"isUsableOnce": false})
-		amWant(t, e.admin(t, "PATCH", policy, map[string]any{"isUsableOnce": true}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", policy, map[string]any{"isUsableOnce": true}), http.StatusNoContent)
 		if m := e.tapMethod(t, user, id); m["methodUsabilityReason"] != "DisabledByPolicy" {
 			t.Fatalf("multi-use pass under a one-time policy: %v", m)
 		}
@@ -262,7 +262,7 @@ func TestTAPSessionNeverOutlivesPass(t *testing.T) {
 			t.Errorf("session ends %v, after the pass's end %v", a.Session.ExpiresDateTime, end)
 		}
 		r := b.do(t, "GET", "/api/v1/me", nil)
-		amWant(t, r, http.StatusOK)
+		apptest.Want(t, r, http.StatusOK)
 		var me struct {
 			Session struct {
 				ExpiresDateTime time.Time `json:"expiresDateTime"`
@@ -273,7 +273,7 @@ func TestTAPSessionNeverOutlivesPass(t *testing.T) {
 			t.Errorf("/api/v1/me session ends %v, want at most %v", me.Session.ExpiresDateTime, end)
 		}
 		e.clk.Set(end.Add(-time.Second))
-		amWant(t, b.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
+		apptest.Want(t, b.do(t, "GET", "/api/v1/me", nil), http.StatusOK)
 		e.clk.Set(end)
 		wantRefused(t, b.do(t, "GET", "/api/v1/me", nil), http.StatusUnauthorized, "notSignedIn")
 	})
@@ -290,7 +290,7 @@ func TestTAPErrorsDoNotRevealAccounts(t *testing.T) {
 		disabled := e.createUser(t, "disabled@contoso.com", "Disabled")
 		e.issueTAP(t, withPass, nil)
 		_, disabledPass := e.issueTAP(t, disabled, nil)
-		amWant(t, e.admin(t, "PATCH", "/v1.0/users/"+disabled, map[string]any{"accountEnabled": false}), http.StatusNoContent)
+		apptest.Want(t, e.Admin(t, "PATCH", "/v1.0/users/"+disabled, map[string]any{"accountEnabled": false}), http.StatusNoContent)
 		var got []apiError
 		for i, c := range [][2]string{
 			{"nobody@contoso.com", "abcdefgh"},

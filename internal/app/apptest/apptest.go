@@ -170,6 +170,23 @@ func (i *Instance) AdminToken(t testing.TB) string {
 	return i.token
 }
 
+// Admin calls the admin API as the bootstrap automation client (every
+// permission) with a token fresh for the server's clock, so that it works
+// after a test moves a fake clock on.
+func (i *Instance) Admin(t testing.TB, method, path string, body any) *Response {
+	t.Helper()
+	return i.Do(t, method, path, i.ClientToken(t, i.Bootstrap.ClientID, i.Bootstrap.ClientSecret), body)
+}
+
+// Want fails the test unless r has the status; it returns r.
+func Want(t testing.TB, r *Response, status int) *Response {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("status %d, want %d: %s", r.Status, status, r.Body)
+	}
+	return r
+}
+
 // Response is an HTTP response with its body read.
 type Response struct {
 	Status int
