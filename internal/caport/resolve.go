@@ -262,8 +262,12 @@ func roles(property string, ids []string, note func(string, ...any)) []string {
 		}
 	}
 	if len(unknown) > 0 {
+		listed := strings.Join(unknown, ", ")
+		if len(unknown) > 5 {
+			listed = strings.Join(unknown[:5], ", ") + fmt.Sprintf(", and %d more", len(unknown)-5)
+		}
 		note("%s: %d role template ids that Strongroom does not have were dropped (no one can hold them here, so the policy means the same): %s",
-			property, len(unknown), strings.Join(unknown, ", "))
+			property, len(unknown), listed)
 	}
 	return out
 }
