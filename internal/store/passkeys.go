@@ -83,6 +83,28 @@ func (tx *Tx) DeletePasskey(ctx context.Context, id string) error {
 
 // passkeyAAGUIDs lists the AAGUIDs of a user's passkeys (for
 // RegisteredModes).
+// CountPasskeysByModel returns how many keys of each AAGUID the tenant
+// has (for the admin pages' lists of key models).
+func (c *conn) CountPasskeysByModel(ctx context.Context) (map[string]int, error) {
+	type row struct {
+		aaguid string
+		n      int
+	}
+	rows, err := list(ctx, c, func(s scanner) (row, error) {
+		var r row
+		err := s.Scan(&r.aaguid, &r.n)
+		return r, err
+	}, "SELECT aaguid, COUNT(*) FROM passkeys GROUP BY aaguid")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, r := range rows {
+		out[r.aaguid] = r.n
+	}
+	return out, nil
+}
+
 func (c *conn) passkeyAAGUIDs(ctx context.Context, userID string) ([]string, error) {
 	return list(ctx, c, func(s scanner) (string, error) {
 		var a string

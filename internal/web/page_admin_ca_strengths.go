@@ -223,20 +223,21 @@ func (w *Web) keyModels(r *http.Request, extra []string) []option {
 		seen[a] = true
 		*list = append(*list, option{Value: a, Label: passkey.ModelName(md, a, now), Hint: hint + a})
 	}
-	var keys []passkey.Credential
+	counts := map[string]int{}
 	var restricted []string
 	if w.DB != nil { // the page-rendering tests have none
-		keys, _ = w.DB.FindPasskeys(r.Context(), passkey.Filter{})
+		// The models are hints: a read error leaves the list shorter.
+		if byModel, err := w.DB.CountPasskeysByModel(r.Context()); err == nil {
+			for a, n := range byModel {
+				counts[passkey.NormalizeAAGUID(a)] += n
+			}
+		}
 		if pol, err := w.DB.FindMethodPolicy(r.Context()); err == nil && pol.Fido2.State == method.Enabled {
 			restricted = pol.Fido2.KeyRestrictions.AAGUIDs
 		}
 	}
-	counts := map[string]int{}
-	for _, k := range keys {
-		counts[passkey.NormalizeAAGUID(k.AAGUID)]++
-	}
-	for _, k := range keys {
-		add(&registered, k.AAGUID, "Registered here ("+plural(counts[passkey.NormalizeAAGUID(k.AAGUID)], "key")+") · ")
+	for a, n := range counts {
+		add(&registered, a, "Registered here ("+plural(n, "key")+") · ")
 	}
 	for _, a := range restricted {
 		add(&others, a, "In the passkey policy's key restrictions · ")

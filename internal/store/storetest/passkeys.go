@@ -56,6 +56,9 @@ func testPasskeys(t *testing.T, h Harness) {
 	if all[1].Transports == nil || len(all[1].Transports) != 0 || all[1].LastUsedAt != nil {
 		t.Errorf("empty lists and times: %+v", all[1])
 	}
+	if n, err := db.CountPasskeysByModel(ctx); err != nil || len(n) != 1 || n[k.AAGUID] != 2 {
+		t.Errorf("CountPasskeysByModel = %v, %v; want 2 of %s", n, err, k.AAGUID)
+	}
 
 	// The counter is compared and swapped.
 	use := passkey.Use{SignCount: 7, BackupState: true, At: T0.Add(time.Hour)}
