@@ -278,6 +278,28 @@ func pageOf[T any](items []T, top int, key func(T) []string) ([]T, []string) {
 	return items, nil
 }
 
+// strValues returns a condition's strings: the one value of eq, or each
+// value of in.
+func strValues(c odata.Condition) []string {
+	if c.Op != odata.In {
+		return []string{c.Value.Str}
+	}
+	out := make([]string, 0, len(c.Value.List))
+	for _, v := range c.Value.List {
+		out = append(out, v.Str)
+	}
+	return out
+}
+
+// setNameFilter sets the exact name for eq, the prefix for startsWith.
+func setNameFilter(c odata.Condition, exact, prefix *string) {
+	if c.Op == odata.StartsWith {
+		*prefix = c.Value.Str
+	} else {
+		*exact = c.Value.Str
+	}
+}
+
 // afterCursor decodes $skiptoken into the single-key cursor Strongroom uses.
 func afterCursor(q odata.Query) (string, error) {
 	if q.SkipToken == "" {

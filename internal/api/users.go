@@ -50,21 +50,11 @@ func (a *API) handleUserList(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range q.Filter.Conditions {
 		switch c.Property {
 		case "id":
-			if c.Op == odata.In {
-				for _, v := range c.Value.List {
-					f.IDs = append(f.IDs, v.Str)
-				}
-			} else {
-				f.IDs = append(f.IDs, c.Value.Str)
-			}
+			f.IDs = append(f.IDs, strValues(c)...)
 		case "userPrincipalName":
 			f.UPN = c.Value.Str
 		case "displayName":
-			if c.Op == odata.StartsWith {
-				f.DisplayNamePrefix = c.Value.Str
-			} else {
-				f.DisplayName = c.Value.Str
-			}
+			setNameFilter(c, &f.DisplayName, &f.DisplayNamePrefix)
 		case "mail":
 			f.Mail = c.Value.Str
 		}

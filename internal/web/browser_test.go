@@ -33,12 +33,7 @@ func TestBrowserOnboarding(t *testing.T) {
 	chromium := testenv.Chromium(t) // skips (or fails) with how to enable it
 	_ = chromium
 	inst := apptest.Start(t, apptest.Options{Database: "sqlite"})
-	shots := os.Getenv("STRONGROOM_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shots := screenshotDir(t)
 	t.Logf("screenshots in %s", shots)
 
 	const upn = "grace.hopper@example.com"
@@ -162,6 +157,39 @@ type tab struct {
 	base   string
 	dir    string
 	device string
+}
+
+// screenshotDir is $STRONGROOM_SCREENSHOTS (created if need be), or a
+// temporary directory when it is not set.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("STRONGROOM_SCREENSHOTS")
+	if dir == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// addKeyThenSignInWithPass signs in with the pass, registers a security
+// key on My security info, signs out, and signs in again at path with the
+// pass alone, so that the session holds no key proof (registering a key
+// proves nothing about the session); it waits for view.
+func (b *tab) addKeyThenSignInWithPass(upn, pass, path, view string) {
+	b.t.Helper()
+	b.open("/mysecurityinfo")
+	b.signInWithTAP(upn, pass)
+	b.waitView("security")
+	b.waitFor(`form[data-add-key] button[type=submit]:enabled`)
+	b.do(chromedp.SetValue(chromedp.CSS("#key-name"), "Desk key"), chromedp.Click(chromedp.CSS(`form[data-add-key] button[type=submit]`)))
+	b.waitFor(`[data-view="security"] .alert-success`)
+	b.do(chromedp.Click(chromedp.CSS(`.whoami button[type=submit]`)))
+	b.waitView("signedout")
+	b.open(path)
+	b.signInWithTAP(upn, pass)
+	b.waitView(view)
 }
 
 func newTab(t *testing.T, base, dir, device string) *tab {

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -19,12 +18,7 @@ import (
 func TestBrowserCAPages(t *testing.T) {
 	testenv.Chromium(t) // skips (or fails) with how to enable it
 	inst := apptest.Start(t, apptest.Options{Database: "sqlite"})
-	shots := os.Getenv("STRONGROOM_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shots := screenshotDir(t)
 	tok := inst.AdminToken(t)
 	must := func(method, path string, body any, status int) map[string]any {
 		t.Helper()

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"os"
 	"strings"
 	"testing"
 
@@ -66,29 +65,14 @@ func TestBrowserPIMScene(t *testing.T) {
 		"approvalStages": []map[string]any{{"approvalStageTimeOutInDays": 1, "isApproverJustificationRequired": true,
 			"primaryApprovers": []map[string]any{{"@odata.type": "#microsoft.graph.singleUser", "userId": aID}}}}}})
 
-	shots := os.Getenv("STRONGROOM_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shots := screenshotDir(t)
 	// Katherine: a security key registered, then signed in with the pass
 	// alone (so the session holds no key proof).
 	k := newTab(t, inst.URL, shots, "desktop")
 	if _, err := testenv.AddVirtualAuthenticator(k.ctx, "usb"); err != nil {
 		t.Fatal(err)
 	}
-	k.open("/mysecurityinfo")
-	k.signInWithTAP(kUPN, kPass)
-	k.waitView("security")
-	k.waitFor(`form[data-add-key] button[type=submit]:enabled`)
-	k.do(chromedp.SetValue(chromedp.CSS("#key-name"), "Desk key"), chromedp.Click(chromedp.CSS(`form[data-add-key] button[type=submit]`)))
-	k.waitFor(`[data-view="security"] .alert-success`)
-	k.do(chromedp.Click(chromedp.CSS(`.whoami button[type=submit]`)))
-	k.waitView("signedout")
-	k.open("/myroles")
-	k.signInWithTAP(kUPN, kPass)
-	k.waitView("myroles")
+	k.addKeyThenSignInWithPass(kUPN, kPass, "/myroles", "myroles")
 	if got := k.text(`[data-role="Security Administrator"]`); !strings.Contains(got, "security key (authentication context c1)") || !strings.Contains(got, "An approver must agree") {
 		t.Errorf("My roles says %q", got)
 	}

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -44,30 +43,13 @@ func TestBrowserStepUp(t *testing.T) {
 	user := must("POST", "/v1.0/users", map[string]any{"userPrincipalName": upn, "displayName": "Katherine Johnson", "accountEnabled": true}, 201)["id"].(string)
 	pass := must("POST", "/v1.0/users/"+user+"/authentication/temporaryAccessPassMethods", map[string]any{"isUsableOnce": false, "lifetimeInMinutes": 120}, 201)["temporaryAccessPass"].(string)
 
-	shots := os.Getenv("STRONGROOM_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	} else if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	shots := screenshotDir(t)
 	b := newTab(t, inst.URL, shots, "desktop")
 	if _, err := testenv.AddVirtualAuthenticator(b.ctx, "usb"); err != nil {
 		t.Fatal(err)
 	}
-	// Signed in with the pass; a key registered on My security info.
-	b.open("/mysecurityinfo")
-	b.signInWithTAP(upn, pass)
-	b.waitView("security")
-	b.waitFor(`form[data-add-key] button[type=submit]:enabled`)
-	b.do(chromedp.SetValue(chromedp.CSS("#key-name"), "Desk key"), chromedp.Click(chromedp.CSS(`form[data-add-key] button[type=submit]`)))
-	b.waitFor(`[data-view="security"] .alert-success`)
-	// Sign in again with the pass alone, so that the session holds no key
-	// proof (registering a key proves nothing about the session).
-	b.do(chromedp.Click(chromedp.CSS(`.whoami button[type=submit]`)))
-	b.waitView("signedout")
-	b.open("/mysecurityinfo")
-	b.signInWithTAP(upn, pass)
-	b.waitView("security")
+	// A key registered, then signed in again with the pass alone.
+	b.addKeyThenSignInWithPass(upn, pass, "/mysecurityinfo", "security")
 
 	// The step-up page asks for the key.
 	b.open("/stepup?context=c1&return_to=%2Fmysecurityinfo%3Fdone%3Dstepup")
