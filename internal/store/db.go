@@ -41,6 +41,9 @@ type Dialect struct {
 	// (modernc.org/sqlite) spends most of a small query parsing its SQL;
 	// pgx caches statements itself.
 	CacheStatements bool
+	// GroupCommit lets queued write transactions share one commit
+	// (group.go): for SQLite, whose single writer makes them queue.
+	GroupCommit bool
 }
 
 // DB is the database. Reads outside a transaction use the reader pool;
@@ -57,6 +60,8 @@ type DB struct {
 	writerStmts *stmtCache
 	// closers run first on Close (a dialect's background work).
 	closers []func()
+	// group commits queued transactions together (Dialect.GroupCommit).
+	group *committer
 }
 
 // Options configure a DB.
@@ -74,6 +79,9 @@ func New(writer, reader *sql.DB, d *Dialect, o Options) *DB {
 	if d.CacheStatements {
 		db.conn.stmts = &stmtCache{pool: reader}
 		db.writerStmts = &stmtCache{pool: writer}
+	}
+	if d.GroupCommit {
+		db.group = &committer{db: db}
 	}
 	return db
 }
@@ -129,7 +137,13 @@ func (tx *Tx) Audit(e audit.Event) { tx.events = append(tx.events, e) }
 func (tx *Tx) AfterCommit(fn func()) { tx.after = append(tx.after, fn) }
 
 // InTx runs fn in a transaction and commits it when fn returns nil.
+// With group commit, fn runs in a savepoint of a transaction it may share
+// with transactions queued behind it; InTx returns once that transaction
+// has committed (see group.go).
 func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
+	if db.group != nil {
+		return db.group.inTx(ctx, fn)
+	}
 	sqlTx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return db.translate(err)
@@ -182,6 +196,18 @@ type conn struct {
 	// they are prepared after it commits, when the writer's only
 	// connection is free (preparing during it would wait for itself).
 	missed []string
+	// detach runs statements without the caller's cancellation: in a
+	// shared transaction, an interrupted write would roll back everyone's
+	// work (SQLite rolls the whole transaction back), so a member is only
+	// refused before it starts.
+	detach bool
+}
+
+func (c *conn) ctx(ctx context.Context) context.Context {
+	if c.detach {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 var rebound sync.Map // query text → numbered form
@@ -226,6 +252,7 @@ func (c *conn) args(args []any) []any {
 }
 
 func (c *conn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	ctx = c.ctx(ctx)
 	q = c.rebind(q)
 	if st := c.stmt(ctx, q); st != nil {
 		r, err := st.ExecContext(ctx, c.args(args)...)
@@ -236,6 +263,7 @@ func (c *conn) exec(ctx context.Context, q string, args ...any) (sql.Result, err
 }
 
 func (c *conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	ctx = c.ctx(ctx)
 	q = c.rebind(q)
 	if st := c.stmt(ctx, q); st != nil {
 		rows, err := st.QueryContext(ctx, c.args(args)...)
@@ -246,6 +274,7 @@ func (c *conn) query(ctx context.Context, q string, args ...any) (*sql.Rows, err
 }
 
 func (c *conn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	ctx = c.ctx(ctx)
 	q = c.rebind(q)
 	if st := c.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, c.args(args)...)

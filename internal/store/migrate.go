@@ -90,7 +90,15 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 // recording it with the application version. It refuses to touch a schema
 // newer than this binary knows. Concurrent runs (several nodes starting at
 // once) are serialised by the dialect's lock.
-func (db *DB) Migrate(ctx context.Context) ([]Migration, error) {
+func (db *DB) Migrate(ctx context.Context) (applied []Migration, err error) {
+	err = db.group.lock(func() error {
+		applied, err = db.migrate(ctx)
+		return err
+	})
+	return applied, err
+}
+
+func (db *DB) migrate(ctx context.Context) ([]Migration, error) {
 	c, err := db.writer.Conn(ctx)
 	if err != nil {
 		return nil, db.translate(err)

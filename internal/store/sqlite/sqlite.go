@@ -42,6 +42,7 @@ func Dialect() (*store.Dialect, error) {
 		// transactions, which already excludes every other writer.
 		LockMigrations:  func(context.Context, *sql.Conn) (func(), error) { return func() {}, nil },
 		CacheStatements: true,
+		GroupCommit:     true,
 	}, nil
 }
 

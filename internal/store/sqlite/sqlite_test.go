@@ -3,10 +3,15 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/strongroom-id/strongroom/internal/clock"
+	"github.com/strongroom-id/strongroom/internal/directory"
 	"github.com/strongroom-id/strongroom/internal/store"
 	"github.com/strongroom-id/strongroom/internal/store/sqlite"
 	"github.com/strongroom-id/strongroom/internal/store/storetest"
@@ -75,5 +80,58 @@ func TestRefusesNewerSchema(t *testing.T) {
 	}
 	if err := db.CheckSchema(ctx); err == nil {
 		t.Fatal("CheckSchema accepted a schema newer than the binary")
+	}
+}
+
+// TestGroupCommit holds one write transaction open while others queue
+// behind it: the queue then shares commits (store/group.go), and each
+// member still gets its own outcome (storetest's ConcurrentOutcomes
+// checks the outcomes in depth, on both databases).
+func TestGroupCommit(t *testing.T) {
+	db, _ := open(t, clock.Real{})
+	ctx := context.Background()
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			<-release
+			return tx.CreateUser(ctx, directory.User{ID: "first", UserPrincipalName: "first@contoso.com", AccountEnabled: true, UserType: directory.UserTypeMember})
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	})
+	const queued = 15
+	var started sync.WaitGroup
+	started.Add(queued)
+	for i := range queued {
+		wg.Go(func() {
+			started.Done()
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				if err := tx.CreateUser(ctx, directory.User{ID: fmt.Sprint("u", i), UserPrincipalName: fmt.Sprintf("u%d@contoso.com", i), AccountEnabled: true, UserType: directory.UserTypeMember}); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return errors.New("refused")
+				}
+				return nil
+			})
+			if (err == nil) != (i%3 != 0) {
+				t.Errorf("member %d: %v", i, err)
+			}
+		})
+	}
+	started.Wait()
+	time.Sleep(200 * time.Millisecond) // let the queue form behind the first
+	close(release)
+	wg.Wait()
+	txs, commits := db.CommitStats()
+	// Migrations do not count; the set-up's own transactions do not exist.
+	if txs != 1+queued-queued/3 || commits >= txs {
+		t.Errorf("%d transactions in %d commits: want %d sharing fewer commits", txs, commits, 1+queued-queued/3)
+	}
+	users, err := db.FindUsers(ctx, directory.UserFilter{})
+	if err != nil || len(users) != int(txs) {
+		t.Errorf("%d users (%v), want %d", len(users), err, txs)
 	}
 }

@@ -58,6 +58,7 @@ func Run(t *testing.T, h Harness) {
 		{"AuditAppendOnly", testAuditAppendOnly},
 		{"AuditFilters", testAuditFilters},
 		{"ConcurrentWrites", testConcurrentWrites},
+		{"ConcurrentOutcomes", testConcurrentOutcomes},
 		{"PIMRequests", testPIMRequests},
 		{"PIMClaimEnded", testPIMClaimEnded},
 		{"Passkeys", testPasskeys},
@@ -636,5 +637,112 @@ func testConcurrentWrites(t *testing.T, h Harness) {
 	n, _, err := db.VerifyAudit(ctx)
 	if err != nil || n != 20 {
 		t.Errorf("after concurrent writes: %d events, %v", n, err)
+	}
+}
+
+// testConcurrentOutcomes runs many transactions at once, some failing,
+// some panicking, some hitting a constraint half-way: with group commit
+// they may share one database transaction, and each must still keep
+// exactly its own outcome (the failed ones leave nothing, the others
+// everything, their after-commit hooks run, and the audit chain holds).
+func testConcurrentOutcomes(t *testing.T, h Harness) {
+	db, _, _ := open(t, h)
+	ctx := context.Background()
+	tx(t, db, func(tx *store.Tx) error { return tx.CreateUser(ctx, user("taken", "taken@contoso.com")) })
+	boom := errors.New("boom")
+	const n = 48
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		after = map[int]bool{}
+	)
+	want := map[string]bool{"taken": true}
+	kind := func(i int) string {
+		switch {
+		case i%8 == 3:
+			return "panic"
+		case i%4 == 1:
+			return "error"
+		case i%6 == 5:
+			return "conflict"
+		}
+		return "ok"
+	}
+	for i := range n {
+		if kind(i) == "ok" {
+			want[fmt.Sprint("u", i)] = true
+			want[fmt.Sprint("v", i)] = true
+		}
+	}
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil && kind(i) != "panic" {
+					t.Errorf("transaction %d panicked: %v", i, p)
+				}
+			}()
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				if err := tx.CreateUser(ctx, user(fmt.Sprint("u", i), fmt.Sprintf("u%d@contoso.com", i))); err != nil {
+					return err
+				}
+				tx.Audit(audit.Event{Category: "UserManagement", ActivityDisplayName: "Add user"})
+				second := user(fmt.Sprint("v", i), fmt.Sprintf("v%d@contoso.com", i))
+				switch kind(i) {
+				case "panic":
+					panic("member panics")
+				case "error":
+					return boom
+				case "conflict":
+					second.UserPrincipalName = "taken@contoso.com"
+				}
+				if err := tx.CreateUser(ctx, second); err != nil {
+					return err
+				}
+				tx.AfterCommit(func() {
+					mu.Lock()
+					after[i] = true
+					mu.Unlock()
+				})
+				return nil
+			})
+			switch kind(i) {
+			case "ok":
+				if err != nil {
+					t.Errorf("transaction %d: %v", i, err)
+				}
+			case "error":
+				if !errors.Is(err, boom) {
+					t.Errorf("transaction %d: err = %v, want boom", i, err)
+				}
+			case "conflict":
+				if !errors.Is(err, apperr.Conflict) {
+					t.Errorf("transaction %d: err = %v, want a conflict", i, err)
+				}
+			case "panic":
+				t.Errorf("transaction %d returned instead of panicking", i)
+			}
+		}()
+	}
+	wg.Wait()
+	users, err := db.FindUsers(ctx, directory.UserFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, u := range users {
+		got[u.ID] = true
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("users after concurrent transactions (-want +got):\n%s", diff)
+	}
+	for i := range n {
+		if after[i] != (kind(i) == "ok") {
+			t.Errorf("transaction %d (%s): after-commit hook ran = %v", i, kind(i), after[i])
+		}
+	}
+	if evs, _, err := db.VerifyAudit(ctx); err != nil || evs != int64(len(want)-1)/2 {
+		t.Errorf("audit chain: %d events, %v; want %d", evs, err, (len(want)-1)/2)
 	}
 }
