@@ -184,7 +184,8 @@ func (m *Manager) Begin(ctx context.Context, tx Tx, userID string, p authn.Proof
 func (m *Manager) New(now time.Time, userID string, p authn.Proof, o Options) (Session, string) {
 	token := newToken()
 	s := Session{
-		ID: uuid.NewString(), UserID: userID, TokenHash: m.hash(token), CreatedAt: now,
+		// Time-ordered (version 7): new sessions append to the id index.
+		ID: uuid.Must(uuid.NewV7()).String(), UserID: userID, TokenHash: m.hash(token), CreatedAt: now,
 		ExpiresAt: now.Add(m.Lifetime), Proofs: []authn.Proof{p}, Persistent: o.Persistent,
 		ClientIP: o.ClientIP, UserAgent: o.UserAgent,
 	}

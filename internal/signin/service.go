@@ -186,7 +186,8 @@ func (s *Service) recordFailure(ctx context.Context, c Client, upn string, u *di
 
 func (s *Service) newRecord(now time.Time, c Client, upn string, u *directory.User) Record {
 	r := Record{
-		ID: uuid.NewString(), CreatedDateTime: now, UserPrincipalName: upn, AppID: c.AppID, AppDisplayName: c.AppDisplayName,
+		// Time-ordered (version 7), so new records append to the id index.
+		ID: uuid.Must(uuid.NewV7()).String(), CreatedDateTime: now, UserPrincipalName: upn, AppID: c.AppID, AppDisplayName: c.AppDisplayName,
 		IPAddress: ipString(c.IP), ClientAppUsed: "Browser", UserAgent: c.UserAgent, CorrelationID: c.CorrelationID,
 		IsInteractive: true, RiskLevelAggregated: "none", AuthenticationMethodsUsed: []string{},
 		AuthenticationDetails: []AuthenticationDetail{}, AuthenticationContextClassReferences: []ContextReference{},

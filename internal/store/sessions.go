@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"time"
 
@@ -213,8 +214,13 @@ func (tx *Tx) ClearThrottle(ctx context.Context, key string) error {
 }
 
 // ConsumeChallenge records a WebAuthn challenge as used; a second use of
-// the same challenge is a Conflict.
+// the same challenge is a Conflict. The key is the challenge's expiry (big
+// endian) followed by its hash: the same challenge always comes with the
+// same expiry (both are sealed together), and keys that grow with time
+// append to the index, so concurrent sign-ins that share a commit share
+// its pages instead of each dirtying a random one.
 func (tx *Tx) ConsumeChallenge(ctx context.Context, hash []byte, expires time.Time) error {
-	_, err := tx.exec(ctx, "INSERT INTO used_challenges (challenge_hash, expires_at) VALUES (?, ?)", hash, expires)
+	key := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(hash)), uint64(expires.UnixMicro()))
+	_, err := tx.exec(ctx, "INSERT INTO used_challenges (challenge_hash, expires_at) VALUES (?, ?)", append(key, hash...), expires)
 	return err
 }
