@@ -70,7 +70,9 @@ type Reader interface {
 	directory.Reader
 	FindMethodPolicy(ctx context.Context) (method.Policy, error)
 	FindPasskeyByID(ctx context.Context, id string) (Credential, error)
-	FindPasskeyByCredentialID(ctx context.Context, credentialID []byte) (Credential, error)
+	// FindPasskeyByCredentialID returns the key with the authenticator's
+	// credential id and its owner.
+	FindPasskeyByCredentialID(ctx context.Context, credentialID []byte) (Credential, directory.User, error)
 	FindPasskeys(ctx context.Context, f Filter) ([]Credential, error)
 	// RegisteredModes lists the methods a user has registered and could
 	// use (for the last-method warning).

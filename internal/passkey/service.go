@@ -509,7 +509,8 @@ func (s *Service) VerifySignIn(ctx context.Context, sealed string, response []by
 		key  *Credential
 	)
 	lookup := func(credentialID, handle []byte) (Account, error) {
-		c, err := s.d.Store.FindPasskeyByCredentialID(ctx, credentialID)
+		// A key's owner always exists: deleting a user deletes its keys.
+		c, u, err := s.d.Store.FindPasskeyByCredentialID(ctx, credentialID)
 		if errors.Is(err, apperr.NotFound) {
 			return Account{}, errUnknownKey
 		}
@@ -524,13 +525,6 @@ func (s *Service) VerifySignIn(ctx context.Context, sealed string, response []by
 			if id, ok := UserIDFromHandle(handle); !ok || id != c.UserID {
 				return Account{}, errBadHandle
 			}
-		}
-		u, err := s.d.Store.FindUserByID(ctx, c.UserID)
-		if errors.Is(err, apperr.NotFound) {
-			return Account{}, errUserGone
-		}
-		if err != nil {
-			return Account{}, err
 		}
 		user = &u
 		if !u.AccountEnabled {

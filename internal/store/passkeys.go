@@ -5,30 +5,41 @@ import (
 	"encoding/json"
 
 	"github.com/strongroom-id/strongroom/internal/apperr"
+	"github.com/strongroom-id/strongroom/internal/directory"
 	"github.com/strongroom-id/strongroom/internal/passkey"
 )
 
 const passkeyCols = "id, user_id, credential_id, public_key, aaguid, sign_count, transports, user_verified, backup_eligible, backup_state, attestation_format, attestation_trusted, attestation_certificates, display_name, model, created_at, last_used_at"
 
+// passkeyRow receives a passkey's columns (passkeyCols, in order).
+type passkeyRow struct {
+	c                 passkey.Credential
+	count             int64
+	transports, certs string
+}
+
+func (r *passkeyRow) dest() []any {
+	return []any{&r.c.ID, &r.c.UserID, &r.c.CredentialID, &r.c.PublicKey, &r.c.AAGUID, &r.count, &r.transports, &r.c.UserVerified, &r.c.BackupEligible,
+		&r.c.BackupState, &r.c.AttestationFormat, &r.c.AttestationTrusted, &r.certs, &r.c.DisplayName, &r.c.Model, timeCol{&r.c.CreatedAt}, nullTimeCol{&r.c.LastUsedAt}}
+}
+
+func (r *passkeyRow) credential() (passkey.Credential, error) {
+	r.c.SignCount = uint32(r.count)
+	if err := json.Unmarshal([]byte(r.transports), &r.c.Transports); err != nil {
+		return r.c, apperr.Wrap(err, apperr.Internal, "reading a passkey")
+	}
+	if err := json.Unmarshal([]byte(r.certs), &r.c.AttestationCertificates); err != nil {
+		return r.c, apperr.Wrap(err, apperr.Internal, "reading a passkey")
+	}
+	return r.c, nil
+}
+
 func scanPasskey(s scanner) (passkey.Credential, error) {
-	var (
-		c                 passkey.Credential
-		count             int64
-		transports, certs string
-	)
-	err := s.Scan(&c.ID, &c.UserID, &c.CredentialID, &c.PublicKey, &c.AAGUID, &count, &transports, &c.UserVerified, &c.BackupEligible,
-		&c.BackupState, &c.AttestationFormat, &c.AttestationTrusted, &certs, &c.DisplayName, &c.Model, timeCol{&c.CreatedAt}, nullTimeCol{&c.LastUsedAt})
-	if err != nil {
-		return c, err
+	var r passkeyRow
+	if err := s.Scan(r.dest()...); err != nil {
+		return r.c, err
 	}
-	c.SignCount = uint32(count)
-	if err := json.Unmarshal([]byte(transports), &c.Transports); err != nil {
-		return c, apperr.Wrap(err, apperr.Internal, "reading a passkey")
-	}
-	if err := json.Unmarshal([]byte(certs), &c.AttestationCertificates); err != nil {
-		return c, apperr.Wrap(err, apperr.Internal, "reading a passkey")
-	}
-	return c, nil
+	return r.credential()
 }
 
 // FindPasskeyByID returns a passkey by Strongroom's id.
@@ -37,9 +48,17 @@ func (c *conn) FindPasskeyByID(ctx context.Context, id string) (passkey.Credenti
 }
 
 // FindPasskeyByCredentialID returns the passkey with the authenticator's
-// credential id.
-func (c *conn) FindPasskeyByCredentialID(ctx context.Context, credentialID []byte) (passkey.Credential, error) {
-	return one(ctx, c, scanPasskey, "SELECT "+passkeyCols+" FROM passkeys WHERE credential_id = ?", credentialID)
+// credential id and its owner, in one query (a sign-in needs both).
+func (c *conn) FindPasskeyByCredentialID(ctx context.Context, credentialID []byte) (passkey.Credential, directory.User, error) {
+	var u directory.User
+	k, err := one(ctx, c, func(s scanner) (passkey.Credential, error) {
+		var r passkeyRow
+		if err := s.Scan(append(r.dest(), userDest(&u)...)...); err != nil {
+			return r.c, err
+		}
+		return r.credential()
+	}, "SELECT "+prefixed("p.", passkeyCols)+", "+prefixed("u.", userCols)+" FROM passkeys p JOIN users u ON u.id = p.user_id WHERE p.credential_id = ?", credentialID)
+	return k, u, err
 }
 
 // FindPasskeys returns passkeys matching f, oldest first.

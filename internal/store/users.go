@@ -12,8 +12,13 @@ const userCols = "id, upn, display_name, mail, account_enabled, user_type, creat
 
 func scanUser(s scanner) (directory.User, error) {
 	var u directory.User
-	err := s.Scan(&u.ID, &u.UserPrincipalName, &u.DisplayName, &u.Mail, &u.AccountEnabled, &u.UserType, timeCol{&u.CreatedDateTime}, timeCol{&u.TokensValidAfter})
+	err := s.Scan(userDest(&u)...)
 	return u, err
+}
+
+// userDest lists where a user's columns (userCols, in order) go.
+func userDest(u *directory.User) []any {
+	return []any{&u.ID, &u.UserPrincipalName, &u.DisplayName, &u.Mail, &u.AccountEnabled, &u.UserType, timeCol{&u.CreatedDateTime}, timeCol{&u.TokensValidAfter}}
 }
 
 // upnKey is the case-insensitive form of a user principal name, which is

@@ -29,7 +29,13 @@ func testPasskeys(t *testing.T, h Harness) {
 	tx(t, db, func(tx *store.Tx) error { return tx.CreatePasskey(ctx, k) })
 	for _, find := range []func() (passkey.Credential, error){
 		func() (passkey.Credential, error) { return db.FindPasskeyByID(ctx, k.ID) },
-		func() (passkey.Credential, error) { return db.FindPasskeyByCredentialID(ctx, []byte{1, 2, 3, 0, 255}) },
+		func() (passkey.Credential, error) {
+			k, owner, err := db.FindPasskeyByCredentialID(ctx, []byte{1, 2, 3, 0, 255})
+			if want, _ := db.FindUserByID(ctx, "u1"); err == nil && !cmp.Equal(owner, want) {
+				t.Errorf("owner = %+v, want %+v", owner, want)
+			}
+			return k, err
+		},
 	} {
 		got, err := find()
 		if err != nil {
@@ -39,7 +45,7 @@ func testPasskeys(t *testing.T, h Harness) {
 			t.Errorf("found (-want +got):\n%s", diff)
 		}
 	}
-	_, err := db.FindPasskeyByCredentialID(ctx, []byte{1, 2, 3})
+	_, _, err := db.FindPasskeyByCredentialID(ctx, []byte{1, 2, 3})
 	mustKind(t, err, apperr.NotFound)
 
 	// A credential id is registered once.
