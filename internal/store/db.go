@@ -311,6 +311,9 @@ type stmtCache struct {
 }
 
 func (c *stmtCache) lookup(q string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
 	if v, ok := c.m.Load(q); ok {
 		return v.(*sql.Stmt)
 	}

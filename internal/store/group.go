@@ -102,7 +102,7 @@ func (c *committer) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		}
 		g = &group{tx: sqlTx, began: time.Now(), done: make(chan struct{})}
 		c.open = g
-	} else if _, err := g.tx.Exec("SAVEPOINT member"); err != nil {
+	} else if err := c.exec(g, "SAVEPOINT member"); err != nil {
 		// The group's transaction is unusable: it fails as a whole.
 		c.fail(g, c.db.translate(err))
 		leave()
@@ -130,7 +130,7 @@ func (c *committer) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		return err
 	}
 	if !first {
-		if _, rerr := g.tx.Exec("RELEASE member"); rerr != nil {
+		if rerr := c.exec(g, "RELEASE member"); rerr != nil {
 			c.fail(g, c.db.translate(rerr))
 		}
 	}
@@ -163,13 +163,24 @@ func (c *committer) undo(g *group, first bool) {
 	// ROLLBACK TO keeps the savepoint; RELEASE ends it. If SQLite has
 	// already rolled the whole transaction back (some I/O errors do),
 	// there is no savepoint and the group fails.
-	if _, err := g.tx.Exec("ROLLBACK TO member"); err != nil {
+	if err := c.exec(g, "ROLLBACK TO member"); err != nil {
 		c.fail(g, c.db.translate(err))
 		return
 	}
-	if _, err := g.tx.Exec("RELEASE member"); err != nil {
+	if err := c.exec(g, "RELEASE member"); err != nil {
 		c.fail(g, c.db.translate(err))
 	}
+}
+
+// exec runs q in g's transaction, prepared once it is cached.
+func (c *committer) exec(g *group, q string) error {
+	if st := c.db.writerStmts.lookup(q); st != nil {
+		_, err := g.tx.Stmt(st).Exec()
+		return err
+	}
+	g.missed = append(g.missed, q)
+	_, err := g.tx.Exec(q)
+	return err
 }
 
 // fail ends g without committing: every member waiting for it gets err.
