@@ -212,3 +212,43 @@ func TestCommands(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+// TestMetrics checks what /metrics says about requests and, on SQLite,
+// about write transactions and the commits they shared.
+func TestMetrics(t *testing.T) {
+	inst := apptest.Start(t, apptest.Options{})
+	// A few concurrent writes: creating users as the administrator.
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			r := inst.Admin(t, "POST", "/v1.0/users", map[string]any{"displayName": "M", "userPrincipalName": fmt.Sprintf("m%d@contoso.com", i), "accountEnabled": true})
+			if r.Status != http.StatusCreated {
+				t.Errorf("create user: %d %s", r.Status, r.Body)
+			}
+		})
+	}
+	wg.Wait()
+	r := inst.Do(t, "GET", "/metrics", "", nil)
+	if r.Status != http.StatusOK {
+		t.Fatalf("metrics: %d", r.Status)
+	}
+	value := func(name string) float64 {
+		for _, line := range strings.Split(string(r.Body), "\n") {
+			if rest, ok := strings.CutPrefix(line, name+" "); ok {
+				var v float64
+				if _, err := fmt.Sscan(rest, &v); err == nil {
+					return v
+				}
+			}
+		}
+		t.Fatalf("metrics lack %s:\n%s", name, r.Body)
+		return 0
+	}
+	txs, commits := value("strongroom_db_write_transactions_total"), value("strongroom_db_commits_total")
+	if txs < 8 || commits < 1 || commits > txs {
+		t.Errorf("%v write transactions in %v commits, want at least the 8 user creations", txs, commits)
+	}
+	if !strings.Contains(string(r.Body), `strongroom_http_requests_total{code="201",method="POST",route="POST /v1.0/users"} 8`) {
+		t.Errorf("metrics do not count the 8 user creations:\n%s", r.Body)
+	}
+}

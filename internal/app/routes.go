@@ -57,6 +57,16 @@ func (m *Main) routes(s *Server, a *api.API, w *web.Web, proxies httpx.Proxies) 
 	latency := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "strongroom_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route", "method"})
 	reg.MustRegister(requests, latency)
+	if s.DB.Dialect() == "sqlite" {
+		// Group commit (store/group.go): transactions per commit shows
+		// how much concurrent writes share.
+		reg.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "strongroom_db_write_transactions_total", Help: "Write transactions committed (SQLite)."},
+				func() float64 { t, _ := s.DB.CommitStats(); return float64(t) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "strongroom_db_commits_total", Help: "Database commits; write transactions that queue share one (SQLite group commit)."},
+				func() float64 { _, c := s.DB.CommitStats(); return float64(c) }),
+		)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
