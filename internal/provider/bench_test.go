@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/strongroom-id/strongroom/internal/app/apptest"
+	"github.com/strongroom-id/strongroom/internal/testenv"
 )
 
 // The token endpoint's throughput, through the whole HTTP handler
@@ -55,25 +55,16 @@ func tokenCall(b *testing.B, h http.Handler, form url.Values, id, secret string)
 	return rec.Body.Bytes()
 }
 
-// cpuTime is the process's CPU time so far (every thread, the garbage
-// collector included). On a shared machine wall time swings with other
-// load; CPU time per grant is what "per core" means.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // measure runs fn b.N times and reports grants per wall second and per
 // CPU second.
 func measure(b *testing.B, unit string, fn func()) {
 	b.ReportAllocs()
 	b.ResetTimer()
-	c0 := cpuTime()
+	c0 := testenv.CPUTime()
 	for b.Loop() {
 		fn()
 	}
-	cpu := cpuTime() - c0
+	cpu := testenv.CPUTime() - c0
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit+"/s")
 	b.ReportMetric(float64(b.N)/cpu.Seconds(), unit+"/cpu-s")
 }

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -26,6 +25,7 @@ import (
 	"github.com/strongroom-id/strongroom/internal/signin"
 	"github.com/strongroom-id/strongroom/internal/store"
 	"github.com/strongroom-id/strongroom/internal/store/sqlite"
+	"github.com/strongroom-id/strongroom/internal/testenv"
 )
 
 const benchOrigin = "http://localhost:8080"
@@ -115,7 +115,7 @@ func BenchmarkPasskeySignIn(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for done := 0; done < b.N; {
-		c0 := cpuTime()
+		c0 := testenv.CPUTime()
 		n := min(batch, b.N-done)
 		todo = todo[:0]
 		var jsons [][]byte
@@ -127,20 +127,20 @@ func BenchmarkPasskeySignIn(b *testing.B) {
 			todo = append(todo, pending{state: opts.State})
 			jsons = append(jsons, opts.JSON)
 		}
-		cpu += cpuTime() - c0
+		cpu += testenv.CPUTime() - c0
 		b.StopTimer()
 		for i := range todo {
 			todo[i].assertion = rig.auth.Get(b, jsons[i])
 		}
 		b.StartTimer()
-		c0 = cpuTime()
+		c0 = testenv.CPUTime()
 		for _, p := range todo {
 			res, err := rig.signIn.SignInWithPasskey(ctx, rig.client, nil, p.state, p.assertion)
 			if err != nil || res.Status != signin.StatusSignedIn {
 				b.Fatalf("%v %v", res.Status, err)
 			}
 		}
-		cpu += cpuTime() - c0
+		cpu += testenv.CPUTime() - c0
 		done += n
 	}
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
@@ -167,7 +167,7 @@ func BenchmarkPasskeySignInParallel(b *testing.B) {
 	b.ResetTimer()
 	for done := 0; done < b.N; {
 		n := min(users*perUser, b.N-done)
-		c0 := cpuTime()
+		c0 := testenv.CPUTime()
 		for i := range users {
 			todo[i] = todo[i][:0]
 		}
@@ -178,7 +178,7 @@ func BenchmarkPasskeySignInParallel(b *testing.B) {
 			}
 			todo[i%users] = append(todo[i%users], pending{state: opts.State, json: opts.JSON})
 		}
-		cpu += cpuTime() - c0
+		cpu += testenv.CPUTime() - c0
 		b.StopTimer()
 		for u := range todo {
 			for i := range todo[u] {
@@ -186,7 +186,7 @@ func BenchmarkPasskeySignInParallel(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		c0 = cpuTime()
+		c0 = testenv.CPUTime()
 		var wg sync.WaitGroup
 		for u := range todo {
 			wg.Go(func() {
@@ -200,23 +200,13 @@ func BenchmarkPasskeySignInParallel(b *testing.B) {
 			})
 		}
 		wg.Wait()
-		cpu += cpuTime() - c0
+		cpu += testenv.CPUTime() - c0
 		done += n
 	}
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	if txs, commits := rig.db.CommitStats(); commits > 0 {
 		b.ReportMetric(float64(txs)/float64(commits), "tx/commit")
 	}
-}
-
-// cpuTime is the process's CPU time so far (every thread: the garbage
-// collector and the database's background checkpoints included). On a
-// shared machine wall time swings with other load; CPU time per
-// operation is what "per core" means.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkECDSAP256Verify is the floor: one raw ECDSA P-256 signature
@@ -233,13 +223,13 @@ func BenchmarkECDSAP256Verify(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	c0 := cpuTime()
+	c0 := testenv.CPUTime()
 	for b.Loop() {
 		if !ecdsa.VerifyASN1(&k.PublicKey, digest[:], sig) {
 			b.Fatal("verify failed")
 		}
 	}
-	b.ReportMetric(float64((cpuTime()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64((testenv.CPUTime()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
 
 // TestPasskeyRigSignsIn keeps the benchmark's set-up honest in ordinary

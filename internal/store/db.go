@@ -148,7 +148,7 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	if err != nil {
 		return db.translate(err)
 	}
-	tx := &Tx{conn: conn{x: sqlTx, d: db.d, stmts: db.writerStmts, tx: sqlTx}, tx: sqlTx, now: db.clock.Now().UTC().Truncate(time.Microsecond)}
+	tx := db.newTx(sqlTx, false)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -176,6 +176,12 @@ func (db *DB) InTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		f()
 	}
 	return nil
+}
+
+// newTx wraps a transaction on the writer's connection, with the time
+// taken now; detach is for a transaction shared by group commit.
+func (db *DB) newTx(sqlTx *sql.Tx, detach bool) *Tx {
+	return &Tx{conn: conn{x: sqlTx, d: db.d, stmts: db.writerStmts, tx: sqlTx, detach: detach}, tx: sqlTx, now: db.clock.Now().UTC().Truncate(time.Microsecond)}
 }
 
 // conn runs queries on a pool or a transaction, rebinding placeholders and
@@ -311,9 +317,6 @@ type stmtCache struct {
 }
 
 func (c *stmtCache) lookup(q string) *sql.Stmt {
-	if c == nil {
-		return nil
-	}
 	if v, ok := c.m.Load(q); ok {
 		return v.(*sql.Stmt)
 	}

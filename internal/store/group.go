@@ -102,13 +102,16 @@ func (c *committer) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		}
 		g = &group{tx: sqlTx, began: time.Now(), done: make(chan struct{})}
 		c.open = g
-	} else if err := c.exec(g, "SAVEPOINT member"); err != nil {
-		// The group's transaction is unusable: it fails as a whole.
-		c.fail(g, c.db.translate(err))
-		leave()
-		return c.db.translate(err)
 	}
-	tx := &Tx{conn: conn{x: g.tx, d: c.db.d, stmts: c.db.writerStmts, tx: g.tx, detach: true}, tx: g.tx, now: c.db.clock.Now().UTC().Truncate(time.Microsecond)}
+	tx := c.db.newTx(g.tx, true)
+	if !first {
+		if _, err := tx.exec(ctx, "SAVEPOINT member"); err != nil {
+			// The group's transaction is unusable: it fails as a whole.
+			c.fail(g, err)
+			leave()
+			return err
+		}
+	}
 	finished := false
 	defer func() {
 		if finished {
@@ -116,7 +119,7 @@ func (c *committer) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 		}
 		// fn panicked (or exited its goroutine): undo its work and let
 		// the panic go on.
-		c.undo(g, first)
+		c.undo(ctx, g, tx, first)
 		leave()
 	}()
 	err = fn(tx)
@@ -125,13 +128,13 @@ func (c *committer) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	}
 	finished = true
 	if err != nil {
-		c.undo(g, first)
+		c.undo(ctx, g, tx, first)
 		leave()
 		return err
 	}
 	if !first {
-		if rerr := c.exec(g, "RELEASE member"); rerr != nil {
-			c.fail(g, c.db.translate(rerr))
+		if _, rerr := tx.exec(ctx, "RELEASE member"); rerr != nil {
+			c.fail(g, rerr)
 		}
 	}
 	g.members++
@@ -147,40 +150,26 @@ func (c *committer) inTx(ctx context.Context, fn func(*Tx) error) (err error) {
 	return nil
 }
 
-// undo rolls back a member's work: its savepoint, or the whole
+// undo rolls back the work of member tx: its savepoint, or the whole
 // transaction when it was the first (and so far only) member.
-func (c *committer) undo(g *group, first bool) {
+func (c *committer) undo(ctx context.Context, g *group, tx *Tx, first bool) {
+	if first {
+		c.fail(g, errGroupRolledBack)
+		return
+	}
 	if c.open != g {
 		return // already failed as a whole
-	}
-	if first {
-		_ = g.tx.Rollback()
-		c.open = nil
-		g.err = errGroupRolledBack
-		close(g.done)
-		return
 	}
 	// ROLLBACK TO keeps the savepoint; RELEASE ends it. If SQLite has
 	// already rolled the whole transaction back (some I/O errors do),
 	// there is no savepoint and the group fails.
-	if err := c.exec(g, "ROLLBACK TO member"); err != nil {
-		c.fail(g, c.db.translate(err))
-		return
+	for _, q := range []string{"ROLLBACK TO member", "RELEASE member"} {
+		if _, err := tx.exec(ctx, q); err != nil {
+			c.fail(g, err)
+			return
+		}
 	}
-	if err := c.exec(g, "RELEASE member"); err != nil {
-		c.fail(g, c.db.translate(err))
-	}
-}
-
-// exec runs q in g's transaction, prepared once it is cached.
-func (c *committer) exec(g *group, q string) error {
-	if st := c.db.writerStmts.lookup(q); st != nil {
-		_, err := g.tx.Stmt(st).Exec()
-		return err
-	}
-	g.missed = append(g.missed, q)
-	_, err := g.tx.Exec(q)
-	return err
+	g.missed = append(g.missed, tx.conn.missed...)
 }
 
 // fail ends g without committing: every member waiting for it gets err.

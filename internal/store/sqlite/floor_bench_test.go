@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/strongroom-id/strongroom/internal/signin"
 	"github.com/strongroom-id/strongroom/internal/store"
 	"github.com/strongroom-id/strongroom/internal/store/sqlite"
+	"github.com/strongroom-id/strongroom/internal/testenv"
 )
 
 // The storage floor of a passkey sign-in: the four records any sign-in
@@ -99,14 +99,14 @@ func BenchmarkSignInWritesFloor(b *testing.B) {
 	r := newFloorRig(b, 1)
 	ctx := context.Background()
 	count := uint32(0)
-	c0 := cpuTime()
+	c0 := testenv.CPUTime()
 	for b.Loop() {
 		if err := r.write(ctx, 0, count); err != nil {
 			b.Fatal(err)
 		}
 		count++
 	}
-	b.ReportMetric(float64((cpuTime()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64((testenv.CPUTime()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkSignInWritesFloorParallel writes them for 16 users at once,
@@ -116,7 +116,7 @@ func BenchmarkSignInWritesFloorParallel(b *testing.B) {
 	r := newFloorRig(b, users)
 	ctx := context.Background()
 	b.ResetTimer()
-	c0 := cpuTime()
+	c0 := testenv.CPUTime()
 	var wg sync.WaitGroup
 	for u := range users {
 		wg.Go(func() {
@@ -129,15 +129,8 @@ func BenchmarkSignInWritesFloorParallel(b *testing.B) {
 		})
 	}
 	wg.Wait()
-	b.ReportMetric(float64((cpuTime()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64((testenv.CPUTime()-c0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 	if txs, commits := r.db.CommitStats(); commits > 0 {
 		b.ReportMetric(float64(txs)/float64(commits), "tx/commit")
 	}
-}
-
-// cpuTime is the process's CPU time so far, every thread.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
